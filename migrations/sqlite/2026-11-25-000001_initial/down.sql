@@ -1,0 +1,4 @@
+DROP TABLE outbox;
+DROP TABLE registrations;
+DROP TABLE sites;
+DROP TABLE forums;

@@ -1,0 +1,102 @@
+//! Queries on `forums`.
+
+use super::DbConnection;
+use super::schema::forums;
+use crate::domain::ForumDefinition;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = forums)]
+pub struct Forum {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub event_date: NaiveDate,
+    pub description: String,
+    pub organiser: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub stream_url: Option<String>,
+    pub privacy_notice: String,
+    pub privacy_version: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = forums)]
+struct ForumValues<'a> {
+    slug: &'a str,
+    title: &'a str,
+    event_date: NaiveDate,
+    description: &'a str,
+    organiser: &'a str,
+    contact_email: &'a str,
+    contact_phone: Option<&'a str>,
+    stream_url: Option<&'a str>,
+    privacy_notice: &'a str,
+    privacy_version: &'a str,
+    updated_at: NaiveDateTime,
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    forums::table.count().get_result(conn)
+}
+
+pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Forum>> {
+    forums::table
+        .filter(forums::slug.eq(slug))
+        .select(Forum::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Forum> {
+    forums::table.find(id).select(Forum::as_select()).first(conn)
+}
+
+/// The forum an instance serves when none is named: the one imported last.
+pub fn find_latest(conn: &mut DbConnection) -> QueryResult<Option<Forum>> {
+    forums::table
+        .order(forums::id.desc())
+        .select(Forum::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Inserts or updates the forum row by slug; returns its id and whether it was new.
+pub fn upsert(
+    conn: &mut DbConnection,
+    def: &ForumDefinition,
+    now: NaiveDateTime,
+) -> QueryResult<(i64, bool)> {
+    let values = ForumValues {
+        slug: &def.slug,
+        title: &def.title,
+        event_date: def.date,
+        description: &def.description,
+        organiser: &def.organiser,
+        contact_email: &def.contact_email,
+        contact_phone: def.contact_phone.as_deref(),
+        stream_url: def.stream_url.as_deref(),
+        privacy_notice: &def.privacy_notice,
+        privacy_version: &def.privacy_version,
+        updated_at: now,
+    };
+    match find_by_slug(conn, &def.slug)? {
+        Some(existing) => {
+            diesel::update(forums::table.find(existing.id))
+                .set(&values)
+                .execute(conn)?;
+            Ok((existing.id, false))
+        }
+        None => {
+            let id = diesel::insert_into(forums::table)
+                .values((&values, forums::created_at.eq(now)))
+                .returning(forums::id)
+                .get_result(conn)?;
+            Ok((id, true))
+        }
+    }
+}

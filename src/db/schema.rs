@@ -1,0 +1,92 @@
+// The one schema for both backends. Kept by hand because `diesel print-schema`
+// reads SQLite's INTEGER PRIMARY KEY as Integer; the test `schema_matches_database`
+// compares this file with the migrated database on both backends.
+
+diesel::table! {
+    forums (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        event_date -> Date,
+        description -> Text,
+        organiser -> Text,
+        contact_email -> Text,
+        contact_phone -> Nullable<Text>,
+        stream_url -> Nullable<Text>,
+        privacy_notice -> Text,
+        privacy_version -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> BigInt,
+        forum_id -> BigInt,
+        slug -> Text,
+        kind -> Text,
+        name -> Text,
+        city -> Nullable<Text>,
+        venue -> Nullable<Text>,
+        address -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        focus -> Text,
+        capacity -> Nullable<Integer>,
+        confirmed_count -> Integer,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> BigInt,
+        forum_id -> BigInt,
+        site_id -> BigInt,
+        status -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        email -> Text,
+        email_key -> Text,
+        organisation -> Text,
+        sector -> Text,
+        position -> Nullable<Text>,
+        accessibility_needs -> Nullable<Text>,
+        locale -> Text,
+        consent_version -> Text,
+        consent_at -> Timestamp,
+        manage_token -> Text,
+        checkin_code -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        registration_id -> Nullable<BigInt>,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sites -> forums (forum_id));
+diesel::joinable!(registrations -> sites (site_id));
+diesel::joinable!(registrations -> forums (forum_id));
+diesel::joinable!(outbox -> registrations (registration_id));
+
+diesel::allow_tables_to_appear_in_same_query!(forums, sites, registrations, outbox);

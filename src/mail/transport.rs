@@ -1,0 +1,89 @@
+//! Where mail goes: an SMTP server, or `.eml` files in a folder when none is configured.
+
+use crate::db::outbox::LeasedMail;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{Message, SmtpTransport, Transport as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(SmtpTransport),
+    Directory(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// Worth another try later: connection refused, timeout, 4xx reply.
+    #[error("{0}")]
+    Transient(String),
+    /// Will never succeed as it is: 5xx reply, unusable address.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl Transport {
+    pub fn from_settings(
+        smtp_url: Option<&str>,
+        mail_dir: PathBuf,
+        timeout: Duration,
+    ) -> anyhow::Result<Transport> {
+        match smtp_url {
+            Some(url) => {
+                let transport = SmtpTransport::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL is not usable: {e}"))?
+                    .timeout(Some(timeout))
+                    .build();
+                Ok(Transport::Smtp(transport))
+            }
+            None => Ok(Transport::Directory(mail_dir)),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Smtp(_) => "SMTP".into(),
+            Transport::Directory(dir) => format!("files in {}", dir.display()),
+        }
+    }
+
+    /// Blocking: call it from a blocking thread.
+    pub fn send(&self, from: &Mailbox, mail: &LeasedMail) -> Result<(), DeliveryError> {
+        let message = build_message(from, mail)?;
+        match self {
+            Transport::Smtp(smtp) => smtp.send(&message).map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    DeliveryError::Permanent(e.to_string())
+                } else {
+                    DeliveryError::Transient(e.to_string())
+                }
+            }),
+            Transport::Directory(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DeliveryError::Transient(format!("{}: {e}", dir.display())))?;
+                let path = dir.join(format!("{:06}.eml", mail.id));
+                std::fs::write(&path, message.formatted())
+                    .map_err(|e| DeliveryError::Transient(format!("{}: {e}", path.display())))?;
+                tracing::info!(outbox_id = mail.id, path = %path.display(), "mail written to file");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn build_message(from: &Mailbox, mail: &LeasedMail) -> Result<Message, DeliveryError> {
+    let to: Mailbox = mail
+        .recipient
+        .parse()
+        .map_err(|e| DeliveryError::Permanent(format!("recipient address unusable: {e}")))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .message_id(Some(mail.message_id.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            mail.body_text.clone(),
+            mail.body_html.clone(),
+        ))
+        .map_err(|e| DeliveryError::Permanent(format!("message could not be built: {e}")))
+}

@@ -1,0 +1,92 @@
+//! The `forumreg` command: serve (default), migrate, forum import.
+
+use anyhow::Context;
+use forumreg::booking::{self, ImportError};
+use forumreg::config::Settings;
+use forumreg::db;
+use forumreg::domain::ForumDefinition;
+use forumreg::startup::Application;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+forumreg — registration for a one-day forum at several sites
+
+USAGE:
+    forumreg [serve]              migrate, import the forum file into an empty database, serve
+    forumreg migrate              apply database migrations and exit
+    forumreg forum import FILE    create or update a forum from a TOML file (idempotent)
+    forumreg help                 show this text
+
+Configuration comes from environment variables; see README.md.";
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    forumreg::telemetry::init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        [] | ["serve"] => serve().await,
+        ["migrate"] => migrate(),
+        ["forum", "import", file] => import(file),
+        ["help"] | ["--help"] | ["-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("forumreg: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings() -> anyhow::Result<Settings> {
+    Settings::from_env().map_err(|e| anyhow::anyhow!("configuration: {e}"))
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let settings = settings()?;
+    let host = settings.listen_addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_string();
+    let app = Application::build(settings).await?;
+    // Scripts and tests read this line to learn the port when LISTEN_ADDR ends in :0.
+    println!("forumreg listening on http://{host}:{}", app.port());
+    app.run_until_stopped().await.context("server failed")
+}
+
+fn migrate() -> anyhow::Result<()> {
+    let settings = settings()?;
+    let mut conn = settings.database_url.connect().context("cannot connect to the database")?;
+    db::run_migrations(&mut conn)?;
+    println!("database is up to date");
+    Ok(())
+}
+
+fn import(file: &str) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+    let def = ForumDefinition::from_toml(&text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+    let mut conn = settings.database_url.connect().context("cannot connect to the database")?;
+    db::run_migrations(&mut conn)?;
+    match booking::import_forum(&mut conn, &def) {
+        Ok(report) => {
+            println!(
+                "forum {:?} {}: {} sites created, {} updated",
+                def.slug,
+                if report.forum_created { "created" } else { "updated" },
+                report.sites_created,
+                report.sites_updated
+            );
+            Ok(())
+        }
+        Err(e @ ImportError::CapacityBelowConfirmed { .. }) => {
+            Err(anyhow::anyhow!("{e}. Nothing was changed."))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

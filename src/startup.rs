@@ -1,0 +1,117 @@
+//! Builds the running application — database, mail worker, HTTP server — the same way
+//! for `main` and for the tests (which listen on port 0).
+
+use crate::booking;
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::domain::{ForumDefinition, Token};
+use crate::mail::{MailWorker, Transport, WorkerHandle};
+use crate::web::{self, AppState, security_headers};
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer};
+use anyhow::Context;
+use lettre::message::Mailbox;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    worker: WorkerHandle,
+    worker_task: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let settings = Arc::new(settings);
+        let pool = db::connect_pool(&settings.database_url, settings.db_pool_size)?;
+        let forum_id = {
+            let (pool, settings) = (pool.clone(), settings.clone());
+            tokio::task::spawn_blocking(move || prepare_database(&pool, &settings))
+                .await
+                .context("database preparation task failed")??
+        };
+
+        let from: Mailbox = settings
+            .mail_from
+            .parse()
+            .with_context(|| format!("MAIL_FROM {:?} is not a mailbox", settings.mail_from))?;
+        let message_id_domain = from.email.domain().to_string();
+        let transport = Transport::from_settings(
+            settings.smtp_url.as_deref(),
+            settings.mail_dir.clone(),
+            settings.smtp_timeout,
+        )?;
+        let (worker, worker_task) = MailWorker {
+            pool: pool.clone(),
+            transport,
+            from,
+            worker_id: format!("pid{}-{}", std::process::id(), &Token::generate().as_str()[..8]),
+            poll_interval: settings.mail_poll_interval,
+            lease: settings.mail_lease,
+        }
+        .spawn();
+
+        let listener = TcpListener::bind(&settings.listen_addr)
+            .with_context(|| format!("cannot listen on {}", settings.listen_addr))?;
+        let port = listener.local_addr()?.port();
+        let state = actix_web::web::Data::new(AppState {
+            pool,
+            forum_id,
+            settings: settings.clone(),
+            mail_worker: worker.clone(),
+            message_id_domain,
+        });
+        let https = settings.is_https();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(security_headers::default_headers(https))
+                .app_data(state.clone())
+                .app_data(web::register_form::form_config())
+                .configure(web::routes)
+        })
+        .listen(listener)?
+        .shutdown_timeout(15);
+        if let Some(workers) = settings.http_workers {
+            server = server.workers(workers.max(1));
+        }
+        Ok(Application { port, server: server.run(), worker, worker_task })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server stops (SIGINT/SIGTERM or a handle), then stops the worker.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.worker.stop();
+        let _ = self.worker_task.await;
+        result
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+/// Migrates, imports the forum file into an empty database, and picks the forum to serve.
+pub fn prepare_database(pool: &Pool, settings: &Settings) -> anyhow::Result<i64> {
+    let mut conn = pool.get().context("cannot connect to the database")?;
+    db::run_migrations(&mut conn)?;
+    if db::forums::count(&mut conn)? == 0 {
+        let path = &settings.forum_file;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("the database holds no forum and {} cannot be read", path.display()))?;
+        let def = ForumDefinition::from_toml(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let report = booking::import_forum(&mut conn, &def)?;
+        tracing::info!(forum = %def.slug, sites = report.sites_created, file = %path.display(), "imported forum into empty database");
+    }
+    let forum = match &settings.forum_slug {
+        Some(slug) => db::forums::find_by_slug(&mut conn, slug)?
+            .with_context(|| format!("FORUM_SLUG {slug:?}: no such forum in the database"))?,
+        None => db::forums::find_latest(&mut conn)?.context("the database holds no forum")?,
+    };
+    Ok(forum.id)
+}

@@ -1,0 +1,154 @@
+//! How failures reach people. Use [`PageError`] in HTML handlers and [`Problem`] in API
+//! handlers. Expected outcomes (full site, invalid field) are answered where they occur;
+//! these types carry the rest. An unexpected error is logged with its cause chain and a
+//! reference id; the visitor sees the id, never the cause.
+
+use super::views::{ErrorPage, render};
+use crate::domain::{FieldErrors, Lang, Token};
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Map, Value, json};
+use std::fmt;
+
+/// Logs `error` and returns the short id the visitor can quote to the organisers.
+pub fn log_unexpected(error: &anyhow::Error) -> String {
+    let reference = Token::generate().as_str()[..8].to_string();
+    tracing::error!(reference = %reference, error = format!("{error:#}"), "unexpected error");
+    reference
+}
+
+#[derive(Debug)]
+pub enum PageError {
+    NotFound,
+    BadRequest(&'static str),
+    Unexpected(anyhow::Error),
+}
+
+impl From<anyhow::Error> for PageError {
+    fn from(e: anyhow::Error) -> Self {
+        PageError::Unexpected(e)
+    }
+}
+
+impl From<diesel::result::Error> for PageError {
+    fn from(e: diesel::result::Error) -> Self {
+        PageError::Unexpected(e.into())
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        PageError::Unexpected(anyhow::Error::new(e).context("rendering a page"))
+    }
+}
+
+impl fmt::Display for PageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PageError::NotFound => write!(f, "not found"),
+            PageError::BadRequest(why) => write!(f, "bad request: {why}"),
+            PageError::Unexpected(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let page = match self {
+            PageError::NotFound => ErrorPage::not_found(),
+            PageError::BadRequest(why) => ErrorPage::bad_request(why),
+            PageError::Unexpected(e) => ErrorPage::unexpected(log_unexpected(e)),
+        };
+        let body = render(&page).unwrap_or_else(|_| "Fehler / Error".to_string());
+        HttpResponse::build(self.status_code())
+            .content_type(ContentType::html())
+            .body(body)
+    }
+}
+
+/// An RFC 9457 problem document (`application/problem+json`).
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    code: &'static str,
+    title: String,
+    detail: Option<String>,
+    extra: Map<String, Value>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &'static str, title: impl Into<String>) -> Problem {
+        Problem { status, code, title: title.into(), detail: None, extra: Map::new() }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Problem {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: Value) -> Problem {
+        self.extra.insert(key.to_string(), value);
+        self
+    }
+
+    pub fn validation(errors: &FieldErrors, lang: Lang) -> Problem {
+        let fields: Map<String, Value> = errors
+            .iter()
+            .map(|(field, errs)| {
+                let messages = errs.iter().map(|e| Value::from(e.message(lang))).collect();
+                (field.to_string(), Value::Array(messages))
+            })
+            .collect();
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Invalid fields")
+            .with("errors", Value::Object(fields))
+    }
+
+    pub fn unexpected(error: &anyhow::Error) -> Problem {
+        let reference = log_unexpected(error);
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error")
+            .detail("Something went wrong on our side. Please quote the reference when you contact us.")
+            .with("reference", json!(reference))
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.code)
+    }
+}
+
+impl From<anyhow::Error> for Problem {
+    fn from(e: anyhow::Error) -> Self {
+        Problem::unexpected(&e)
+    }
+}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(format!("urn:forumreg:problem:{}", self.code)));
+        body.insert("title".into(), json!(self.title));
+        body.insert("status".into(), json!(self.status.as_u16()));
+        body.insert("code".into(), json!(self.code));
+        if let Some(detail) = &self.detail {
+            body.insert("detail".into(), json!(detail));
+        }
+        body.extend(self.extra.clone());
+        HttpResponse::build(self.status)
+            .content_type("application/problem+json")
+            .body(Value::Object(body).to_string())
+    }
+}

@@ -1,0 +1,77 @@
+//! The HTTP layer: routes, request parsing, rendering. Thin by design: handlers turn
+//! requests into domain values, call a use case in `booking` or a query in `db` inside
+//! one blocking task, and turn the outcome into a page or JSON.
+
+pub mod api;
+pub mod csrf;
+pub mod errors;
+pub mod lang;
+pub mod public;
+pub mod register_form;
+pub mod security_headers;
+pub mod views;
+
+use crate::config::Settings;
+use crate::db::{DbConnection, Pool};
+use crate::mail::WorkerHandle;
+use actix_web::web;
+use std::sync::Arc;
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub forum_id: i64,
+    pub settings: Arc<Settings>,
+    pub mail_worker: WorkerHandle,
+    /// The part after `@` in Message-IDs: the sender's domain.
+    pub message_id_domain: String,
+}
+
+impl AppState {
+    /// Runs `f` with a pooled connection on a blocking thread: pool checkout and
+    /// queries never block the async workers.
+    pub async fn db<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<anyhow::Error> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| E::from(anyhow::Error::new(e).context("no database connection")))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| E::from(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").route(web::get().to(public::forum_page)))
+        .service(web::resource("/healthz").route(web::get().to(public::healthz)))
+        .service(web::resource("/privacy").route(web::get().to(public::privacy_page)))
+        .service(web::resource("/static/style.css").route(web::get().to(public::stylesheet)))
+        .service(
+            web::resource("/register")
+                .route(web::get().to(register_form::show))
+                .route(web::post().to(register_form::submit)),
+        )
+        .service(
+            web::resource("/registration/{token}").route(web::get().to(public::personal_page)),
+        )
+        .service(
+            web::resource("/registration/{token}/thanks")
+                .route(web::get().to(public::thanks_page)),
+        )
+        .service(
+            web::scope("/api/v1")
+                .app_data(api::json_config())
+                .service(web::resource("/forum").route(web::get().to(api::forum)))
+                .service(web::resource("/registrations").route(web::post().to(api::register)))
+                .default_service(web::to(api::not_found)),
+        )
+        .default_service(web::to(public::not_found));
+}

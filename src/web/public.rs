@@ -1,0 +1,131 @@
+//! Public pages that only read: the forum page, the personal page, the privacy notice.
+
+use super::AppState;
+use super::errors::PageError;
+use super::views::{ForumPage, ForumView, Layout, PersonView, PrivacyPage, RegistrationPage, SiteView, render};
+use crate::booking::register::registration_open;
+use crate::db;
+use crate::db::forums::Forum;
+use crate::db::sites::Site;
+use crate::domain::Token;
+use actix_web::http::header::{CACHE_CONTROL, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+
+pub fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::html()).body(body)
+}
+
+/// The forum and its sites with current seat counts, read together.
+pub async fn load_forum(state: &AppState) -> Result<(Forum, Vec<Site>), PageError> {
+    let forum_id = state.forum_id;
+    state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id)?;
+            let sites = db::sites::list_for_forum(conn, forum_id)?;
+            Ok::<_, PageError>((forum, sites))
+        })
+        .await
+}
+
+pub fn forum_view(forum: &Forum) -> ForumView {
+    ForumView::new(forum, registration_open(forum, Utc::now().naive_utc()))
+}
+
+pub async fn forum_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let (forum, sites) = load_forum(&state).await?;
+    let page = ForumPage {
+        layout: Layout::new(forum.title.clone(), forum.title.clone()),
+        forum: forum_view(&forum),
+        sites: SiteView::list(&sites),
+    };
+    Ok(html(render(&page)?))
+}
+
+pub async fn privacy_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let (forum, _) = load_forum(&state).await?;
+    let page = PrivacyPage {
+        layout: Layout::new("Datenschutzhinweise", forum.title.clone()),
+        paragraphs: forum
+            .privacy_notice
+            .split("\n\n")
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        version: forum.privacy_version.clone(),
+        forum: forum_view(&forum),
+    };
+    Ok(html(render(&page)?))
+}
+
+async fn registration_page(
+    state: &AppState,
+    token: &str,
+    just_registered: bool,
+) -> Result<HttpResponse, PageError> {
+    let token = Token::parse(token).ok_or(PageError::NotFound)?;
+    let forum_id = state.forum_id;
+    let (forum, (registration, site)) = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id)?;
+            let found = db::registrations::find_by_manage_token(conn, token.as_str())?;
+            Ok::<_, PageError>((forum, found.ok_or(PageError::NotFound)?))
+        })
+        .await?;
+    let title = if just_registered { "Vielen Dank für Ihre Anmeldung" } else { "Ihre Anmeldung" };
+    let page = RegistrationPage {
+        layout: Layout::new(title, forum.title.clone()),
+        forum: forum_view(&forum),
+        site: SiteView::new(&site),
+        person: PersonView::new(&registration),
+        just_registered,
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        // Personal data: keep it out of shared caches and the back-forward cache.
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(render(&page)?))
+}
+
+pub async fn personal_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    registration_page(&state, &token, false).await
+}
+
+pub async fn thanks_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    registration_page(&state, &token, true).await
+}
+
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let answer = state
+        .db(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1").map_err(anyhow::Error::from)
+        })
+        .await;
+    match answer {
+        Ok(()) => HttpResponse::Ok().content_type(ContentType::plaintext()).body("ok"),
+        Err(e) => {
+            tracing::warn!(error = format!("{e:#}"), "health check failed");
+            HttpResponse::ServiceUnavailable()
+                .content_type(ContentType::plaintext())
+                .body("database unavailable")
+        }
+    }
+}
+
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/style.css"))
+}
+
+pub async fn not_found(_req: HttpRequest) -> Result<HttpResponse, PageError> {
+    Err(PageError::NotFound)
+}

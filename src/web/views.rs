@@ -1,0 +1,288 @@
+//! What pages show: template structs and the view models they are filled from.
+//! Templates live in `templates/`; askama escapes every value, so no user text is
+//! ever marked safe.
+
+use crate::db::forums::Forum;
+use crate::db::registrations::Registration;
+use crate::db::sites::Site;
+use crate::domain::{FieldErrors, Lang, RawRegistration, Sector, SiteKind};
+use crate::i18n;
+use askama::Template;
+
+pub fn render<T: Template>(template: &T) -> Result<String, askama::Error> {
+    template.render()
+}
+
+/// What `base.html` needs on every page.
+pub struct Layout {
+    pub lang: &'static str,
+    pub title: String,
+    pub forum_title: String,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, forum_title: impl Into<String>) -> Layout {
+        Layout { lang: Lang::De.code(), title: title.into(), forum_title: forum_title.into() }
+    }
+}
+
+pub struct ForumView {
+    pub title: String,
+    pub date: String,
+    pub description: String,
+    pub organiser: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub registration_open: bool,
+}
+
+impl ForumView {
+    pub fn new(forum: &Forum, registration_open: bool) -> ForumView {
+        ForumView {
+            title: forum.title.clone(),
+            date: i18n::long_date(forum.event_date, Lang::De),
+            description: forum.description.clone(),
+            organiser: forum.organiser.clone(),
+            contact_email: forum.contact_email.clone(),
+            contact_phone: forum.contact_phone.clone(),
+            registration_open,
+        }
+    }
+}
+
+pub struct SiteView {
+    pub slug: String,
+    pub name: String,
+    pub is_stream: bool,
+    pub city: Option<String>,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub time: String,
+    pub focus: String,
+    pub full: bool,
+    pub seats_text: String,
+}
+
+impl SiteView {
+    pub fn new(site: &Site) -> SiteView {
+        SiteView {
+            slug: site.slug.clone(),
+            name: site.name.clone(),
+            is_stream: site.kind() == SiteKind::Stream,
+            city: site.city.clone(),
+            venue: site.venue.clone(),
+            address: site.address.clone(),
+            time: i18n::time_range(site.starts_at, site.ends_at, Lang::De),
+            focus: site.focus.clone(),
+            full: site.is_full(),
+            seats_text: seats_text(site.available()),
+        }
+    }
+
+    pub fn list(sites: &[Site]) -> Vec<SiteView> {
+        sites.iter().map(SiteView::new).collect()
+    }
+}
+
+fn seats_text(available: Option<i32>) -> String {
+    match available {
+        None => "Plätze unbegrenzt".into(),
+        Some(0) => "ausgebucht".into(),
+        Some(1) => "noch 1 Platz frei".into(),
+        Some(n) => format!("noch {n} Plätze frei"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "forum.html")]
+pub struct ForumPage {
+    pub layout: Layout,
+    pub forum: ForumView,
+    pub sites: Vec<SiteView>,
+}
+
+pub struct SectorOption {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+pub struct RegisterPage {
+    pub layout: Layout,
+    pub forum: ForumView,
+    pub sites: Vec<SiteView>,
+    pub sectors: Vec<SectorOption>,
+    pub form: RawRegistration,
+    /// (field, message) in form order, for the summary and the fields.
+    pub errors: Vec<(&'static str, String)>,
+    pub csrf_token: String,
+    /// Other sites with free seats, shown when the chosen one is full.
+    pub alternatives: Vec<SiteView>,
+}
+
+/// The order fields appear in the form, so the error summary reads top to bottom.
+const FIELD_ORDER: [&str; 9] = [
+    "site",
+    "first_name",
+    "last_name",
+    "email",
+    "organisation",
+    "sector",
+    "position",
+    "accessibility_needs",
+    "privacy_consent",
+];
+
+impl RegisterPage {
+    pub fn new(forum: ForumView, sites: Vec<SiteView>, form: RawRegistration, csrf_token: String) -> Self {
+        RegisterPage {
+            layout: Layout::new("Anmeldung", forum.title.clone()),
+            forum,
+            sites,
+            sectors: Sector::ALL
+                .iter()
+                .map(|s| SectorOption { code: s.code(), label: s.label(Lang::De) })
+                .collect(),
+            form,
+            errors: Vec::new(),
+            csrf_token,
+            alternatives: Vec::new(),
+        }
+    }
+
+    pub fn set_errors(&mut self, errors: &FieldErrors) {
+        self.errors = FIELD_ORDER
+            .iter()
+            .filter_map(|field| {
+                errors
+                    .get(field)
+                    .and_then(|e| e.first())
+                    .map(|e| (*field, e.message(Lang::De)))
+            })
+            .collect();
+        if !self.errors.is_empty() {
+            self.layout.title = format!("Fehler: {}", self.layout.title);
+        }
+    }
+
+    pub fn add_error(&mut self, field: &'static str, message: String) {
+        self.errors.retain(|(f, _)| *f != field);
+        self.errors.push((field, message));
+        self.errors
+            .sort_by_key(|(f, _)| FIELD_ORDER.iter().position(|o| o == f).unwrap_or(usize::MAX));
+        if !self.layout.title.starts_with("Fehler") {
+            self.layout.title = format!("Fehler: {}", self.layout.title);
+        }
+    }
+
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// Where the summary link for `field` jumps to.
+    pub fn anchor(&self, field: &str) -> String {
+        match (field, self.sites.first()) {
+            ("site", Some(first)) => format!("site-{}", first.slug),
+            _ => field.to_string(),
+        }
+    }
+
+    pub fn site_checked(&self, slug: &str) -> bool {
+        self.form.site == slug
+    }
+
+    pub fn sector_selected(&self, code: &str) -> bool {
+        self.form.sector == code
+    }
+}
+
+pub struct PersonView {
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub sector: String,
+    pub position: Option<String>,
+    pub accessibility_needs: Option<String>,
+    pub status: String,
+}
+
+impl PersonView {
+    pub fn new(registration: &Registration) -> PersonView {
+        PersonView {
+            name: registration.full_name(),
+            email: registration.email.clone(),
+            organisation: registration.organisation.clone(),
+            sector: Sector::parse(&registration.sector)
+                .map(|s| s.label(Lang::De).to_string())
+                .unwrap_or_else(|_| registration.sector.clone()),
+            position: registration.position.clone(),
+            accessibility_needs: registration.accessibility_needs.clone(),
+            status: match registration.status.as_str() {
+                "confirmed" => "bestätigt".into(),
+                "waitlisted" => "auf der Warteliste".into(),
+                "cancelled" => "storniert".into(),
+                other => other.to_string(),
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registration.html")]
+pub struct RegistrationPage {
+    pub layout: Layout,
+    pub forum: ForumView,
+    pub site: SiteView,
+    pub person: PersonView,
+    pub just_registered: bool,
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+pub struct PrivacyPage {
+    pub layout: Layout,
+    pub forum: ForumView,
+    pub paragraphs: Vec<String>,
+    pub version: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+    pub reference: Option<String>,
+}
+
+impl ErrorPage {
+    fn new(heading: &str, message: &str, reference: Option<String>) -> ErrorPage {
+        ErrorPage {
+            layout: Layout::new(heading, "Fachforum"),
+            heading: heading.into(),
+            message: message.into(),
+            reference,
+        }
+    }
+
+    pub fn not_found() -> ErrorPage {
+        ErrorPage::new(
+            "Seite nicht gefunden",
+            "Diese Seite gibt es nicht. Prüfen Sie bitte die Adresse oder kehren Sie zur Startseite zurück.",
+            None,
+        )
+    }
+
+    pub fn bad_request(why: &str) -> ErrorPage {
+        ErrorPage::new("Anfrage nicht verständlich", why, None)
+    }
+
+    pub fn unexpected(reference: String) -> ErrorPage {
+        ErrorPage::new(
+            "Ein Fehler ist aufgetreten",
+            "Das hat leider nicht geklappt. Ihre Eingaben wurden nicht gespeichert. Bitte versuchen Sie es in einigen Minuten erneut oder wenden Sie sich mit der Referenz unten an die Organisatoren.",
+            Some(reference),
+        )
+    }
+}
