@@ -10,8 +10,9 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     /// `host:port`; port 0 picks a free port (tests).
     pub listen_addr: String,
-    /// Base of every link in mails and pages, without a trailing slash.
-    pub public_url: String,
+    /// Base of every link in mails and pages, without a trailing slash. When unset,
+    /// the app fills it in from the address it actually listens on (see `startup`).
+    pub public_url: Option<String>,
     /// `smtp://host:port` (plain), `smtp://host:port?tls=required` (STARTTLS) or
     /// `smtps://host:port`, with optional `user:password@`. `None`: write `.eml` files.
     pub smtp_url: Option<String>,
@@ -37,22 +38,29 @@ impl Settings {
 
     /// Reads settings through `lookup`, so tests can supply a map instead of the environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
-        let get = |key: &str| lookup(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let database_url = DatabaseUrl::parse(
             &get("DATABASE_URL").unwrap_or_else(|| "sqlite://forumreg.sqlite3".into()),
         )?;
         let listen_addr = get("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let public_url = get("PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://{listen_addr}"))
-            .trim_end_matches('/')
-            .to_string();
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(format!("PUBLIC_URL {public_url:?} must start with http:// or https://"));
+        let public_url = get("PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!(
+                "PUBLIC_URL {url:?} must start with http:// or https://"
+            ));
         }
         let number = |key: &str, default: u64| -> Result<u64, String> {
             match get(key) {
                 None => Ok(default),
-                Some(v) => v.parse().map_err(|_| format!("{key} must be a whole number, not {v:?}")),
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| format!("{key} must be a whole number, not {v:?}")),
             }
         };
         let default_pool = match database_url {
@@ -64,24 +72,36 @@ impl Settings {
             listen_addr,
             public_url,
             smtp_url: get("SMTP_URL"),
-            mail_from: get("MAIL_FROM")
-                .unwrap_or_else(|| "Fachforum <fachforum@localhost>".into()),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "Fachforum <fachforum@localhost>".into()),
             mail_dir: PathBuf::from(get("MAIL_DIR").unwrap_or_else(|| "mail-out".into())),
-            forum_file: PathBuf::from(get("FORUM_FILE").unwrap_or_else(|| "forum.example.toml".into())),
+            forum_file: PathBuf::from(
+                get("FORUM_FILE").unwrap_or_else(|| "forum.example.toml".into()),
+            ),
             forum_slug: get("FORUM_SLUG"),
             db_pool_size: u32::try_from(number("DATABASE_POOL_SIZE", default_pool)?.max(1))
                 .map_err(|_| "DATABASE_POOL_SIZE is too large".to_string())?,
             http_workers: get("HTTP_WORKERS")
-                .map(|v| v.parse::<usize>().map_err(|_| format!("HTTP_WORKERS {v:?} is not a number")))
+                .map(|v| {
+                    v.parse::<usize>()
+                        .map_err(|_| format!("HTTP_WORKERS {v:?} is not a number"))
+                })
                 .transpose()?,
-            mail_poll_interval: Duration::from_millis(number("MAIL_POLL_INTERVAL_MS", 2000)?.max(10)),
+            mail_poll_interval: Duration::from_millis(
+                number("MAIL_POLL_INTERVAL_MS", 2000)?.max(10),
+            ),
             mail_lease: Duration::from_secs(number("MAIL_LEASE_SECS", 120)?.max(1)),
             smtp_timeout: Duration::from_secs(number("SMTP_TIMEOUT_SECS", 30)?.max(1)),
         })
     }
 
+    pub fn public_url(&self) -> &str {
+        self.public_url
+            .as_deref()
+            .unwrap_or("http://127.0.0.1:8080")
+    }
+
     pub fn is_https(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.public_url().starts_with("https://")
     }
 }
 
@@ -91,8 +111,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -100,7 +122,7 @@ mod tests {
     fn defaults_run_alone_on_sqlite() {
         let s = settings(&[]).expect("defaults");
         assert!(matches!(s.database_url, DatabaseUrl::Sqlite(_)));
-        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.public_url, None);
         assert!(s.smtp_url.is_none());
     }
 

@@ -5,18 +5,50 @@ use crate::domain::Lang;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 const WEEKDAYS_DE: [&str; 7] = [
-    "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag",
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
 ];
 const WEEKDAYS_EN: [&str; 7] = [
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 const MONTHS_DE: [&str; 12] = [
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-    "Oktober", "November", "Dezember",
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// "Donnerstag, 18. März 2027" / "Thursday, 18 March 2027".
@@ -24,8 +56,20 @@ pub fn long_date(date: NaiveDate, lang: Lang) -> String {
     let weekday = date.weekday().num_days_from_monday() as usize;
     let month = date.month0() as usize;
     match lang {
-        Lang::De => format!("{}, {}. {} {}", WEEKDAYS_DE[weekday], date.day(), MONTHS_DE[month], date.year()),
-        Lang::En => format!("{}, {} {} {}", WEEKDAYS_EN[weekday], date.day(), MONTHS_EN[month], date.year()),
+        Lang::De => format!(
+            "{}, {}. {} {}",
+            WEEKDAYS_DE[weekday],
+            date.day(),
+            MONTHS_DE[month],
+            date.year()
+        ),
+        Lang::En => format!(
+            "{}, {} {} {}",
+            WEEKDAYS_EN[weekday],
+            date.day(),
+            MONTHS_EN[month],
+            date.year()
+        ),
     }
 }
 

@@ -52,17 +52,25 @@ fn settings() -> anyhow::Result<Settings> {
 
 async fn serve() -> anyhow::Result<()> {
     let settings = settings()?;
-    let host = settings.listen_addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_string();
+    let host = settings
+        .listen_addr
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(h, _)| h)
+        .to_string();
     let app = Application::build(settings).await?;
     // Scripts and tests read this line to learn the port when LISTEN_ADDR ends in :0.
     println!("forumreg listening on http://{host}:{}", app.port());
+    tracing::info!(public_url = app.public_url(), "serving");
     app.run_until_stopped().await.context("server failed")
 }
 
 fn migrate() -> anyhow::Result<()> {
     let settings = settings()?;
-    let mut conn = settings.database_url.connect().context("cannot connect to the database")?;
-    db::run_migrations(&mut conn)?;
+    let mut conn = settings
+        .database_url
+        .connect()
+        .context("cannot connect to the database")?;
+    db::with_setup_lock(&mut conn, db::run_migrations)?;
     println!("database is up to date");
     Ok(())
 }
@@ -71,14 +79,24 @@ fn import(file: &str) -> anyhow::Result<()> {
     let settings = settings()?;
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
     let def = ForumDefinition::from_toml(&text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-    let mut conn = settings.database_url.connect().context("cannot connect to the database")?;
-    db::run_migrations(&mut conn)?;
-    match booking::import_forum(&mut conn, &def) {
+    let mut conn = settings
+        .database_url
+        .connect()
+        .context("cannot connect to the database")?;
+    let imported = db::with_setup_lock(&mut conn, |conn| {
+        db::run_migrations(conn)?;
+        Ok(booking::import_forum(conn, &def))
+    })?;
+    match imported {
         Ok(report) => {
             println!(
                 "forum {:?} {}: {} sites created, {} updated",
                 def.slug,
-                if report.forum_created { "created" } else { "updated" },
+                if report.forum_created {
+                    "created"
+                } else {
+                    "updated"
+                },
                 report.sites_created,
                 report.sites_updated
             );

@@ -16,13 +16,25 @@ use std::sync::Arc;
 
 pub struct Application {
     port: u16,
+    public_url: String,
     server: Server,
     worker: WorkerHandle,
     worker_task: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.listen_addr)
+            .with_context(|| format!("cannot listen on {}", settings.listen_addr))?;
+        let port = listener.local_addr()?.port();
+        if settings.public_url.is_none() {
+            // Links must carry the real port, also when LISTEN_ADDR asked for port 0.
+            let host = settings
+                .listen_addr
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(h, _)| h);
+            settings.public_url = Some(format!("http://{host}:{port}"));
+        }
         let settings = Arc::new(settings);
         let pool = db::connect_pool(&settings.database_url, settings.db_pool_size)?;
         let forum_id = {
@@ -46,15 +58,16 @@ impl Application {
             pool: pool.clone(),
             transport,
             from,
-            worker_id: format!("pid{}-{}", std::process::id(), &Token::generate().as_str()[..8]),
+            worker_id: format!(
+                "pid{}-{}",
+                std::process::id(),
+                &Token::generate().as_str()[..8]
+            ),
             poll_interval: settings.mail_poll_interval,
             lease: settings.mail_lease,
         }
         .spawn();
 
-        let listener = TcpListener::bind(&settings.listen_addr)
-            .with_context(|| format!("cannot listen on {}", settings.listen_addr))?;
-        let port = listener.local_addr()?.port();
         let state = actix_web::web::Data::new(AppState {
             pool,
             forum_id,
@@ -75,7 +88,17 @@ impl Application {
         if let Some(workers) = settings.http_workers {
             server = server.workers(workers.max(1));
         }
-        Ok(Application { port, server: server.run(), worker, worker_task })
+        Ok(Application {
+            port,
+            public_url: settings.public_url().to_string(),
+            server: server.run(),
+            worker,
+            worker_task,
+        })
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     pub fn port(&self) -> u16 {
@@ -98,16 +121,23 @@ impl Application {
 /// Migrates, imports the forum file into an empty database, and picks the forum to serve.
 pub fn prepare_database(pool: &Pool, settings: &Settings) -> anyhow::Result<i64> {
     let mut conn = pool.get().context("cannot connect to the database")?;
-    db::run_migrations(&mut conn)?;
-    if db::forums::count(&mut conn)? == 0 {
-        let path = &settings.forum_file;
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("the database holds no forum and {} cannot be read", path.display()))?;
-        let def = ForumDefinition::from_toml(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let report = booking::import_forum(&mut conn, &def)?;
-        tracing::info!(forum = %def.slug, sites = report.sites_created, file = %path.display(), "imported forum into empty database");
-    }
+    db::with_setup_lock(&mut conn, |conn| {
+        db::run_migrations(conn)?;
+        if db::forums::count(conn)? == 0 {
+            let path = &settings.forum_file;
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!(
+                    "the database holds no forum and {} cannot be read",
+                    path.display()
+                )
+            })?;
+            let def = ForumDefinition::from_toml(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let report = booking::import_forum(conn, &def)?;
+            tracing::info!(forum = %def.slug, sites = report.sites_created, file = %path.display(), "imported forum into empty database");
+        }
+        Ok(())
+    })?;
     let forum = match &settings.forum_slug {
         Some(slug) => db::forums::find_by_slug(&mut conn, slug)?
             .with_context(|| format!("FORUM_SLUG {slug:?}: no such forum in the database"))?,

@@ -64,7 +64,9 @@ pub fn register(
         .ok_or_else(|| RegisterError::UnknownSite(new.site_slug.clone()))?;
 
     let result = db::write_transaction(conn, |conn| {
-        if let Some((_, held)) = db::registrations::find_by_email_key(conn, forum.id, new.email.key())? {
+        if let Some((_, held)) =
+            db::registrations::find_by_email_key(conn, forum.id, new.email.key())?
+        {
             return Err(RegisterError::AlreadyRegistered(Box::new(held)));
         }
         if !db::sites::take_seat(conn, site.id)? {
@@ -97,8 +99,9 @@ pub fn register(
             },
         )?;
         let site = db::sites::find_by_id(conn, site.id)?;
-        let confirmation = mail::messages::confirmation(forum, &site, &registration, mail_context.public_url)
-            .map_err(|e| anyhow::Error::new(e).context("rendering the confirmation mail"))?;
+        let confirmation =
+            mail::messages::confirmation(forum, &site, &registration, mail_context.public_url)
+                .map_err(|e| anyhow::Error::new(e).context("rendering the confirmation mail"))?;
         mail::enqueue(conn, &confirmation, mail_context.message_id_domain, now)?;
         Ok(Booked { registration, site })
     });

@@ -53,7 +53,10 @@ pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<F
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Forum> {
-    forums::table.find(id).select(Forum::as_select()).first(conn)
+    forums::table
+        .find(id)
+        .select(Forum::as_select())
+        .first(conn)
 }
 
 /// The forum an instance serves when none is named: the one imported last.

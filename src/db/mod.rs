@@ -122,7 +122,8 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -148,22 +149,34 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
             .run_pending_migrations(SQLITE_MIGRATIONS)
             .map(|v| v.len())
             .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?,
-        DbConnection::Postgres(c) => {
-            // Several instances may start at once; the advisory lock makes the
-            // others wait instead of racing to create the same tables.
-            c.batch_execute("SELECT pg_advisory_lock(7243001)")?;
-            let result = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len())
-                .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"));
-            c.batch_execute("SELECT pg_advisory_unlock(7243001)")?;
-            result?
-        }
+        DbConnection::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?,
     };
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
     Ok(())
+}
+
+/// Runs start-up work (migrations, first import) so that instances starting at the same
+/// moment take turns: on PostgreSQL under a session advisory lock; SQLite needs none
+/// because its migrations and imports each run in one write transaction.
+pub fn with_setup_lock<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    const SETUP_LOCK: i64 = 7_243_001;
+    if conn.backend() == Backend::Sqlite {
+        return f(conn);
+    }
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({SETUP_LOCK})"))?;
+    let result = f(conn);
+    let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({SETUP_LOCK})"));
+    let value = result?;
+    unlocked?;
+    Ok(value)
 }
 
 /// Runs `f` in a transaction that may write. On SQLite it starts with `BEGIN IMMEDIATE`

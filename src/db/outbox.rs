@@ -153,7 +153,12 @@ pub fn schedule_retry(
 
 /// The SMTP server refused the mail for good (e.g. unknown recipient): retrying
 /// would never succeed, so it stays visible to organisers instead.
-pub fn mark_failed(conn: &mut DbConnection, id: i64, worker: &str, error: &str) -> QueryResult<bool> {
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    worker: &str,
+    error: &str,
+) -> QueryResult<bool> {
     let n = diesel::update(leased_by(id, worker))
         .set((
             outbox::status.eq(FAILED),
@@ -164,7 +169,10 @@ pub fn mark_failed(conn: &mut DbConnection, id: i64, worker: &str, error: &str) 
     Ok(n == 1)
 }
 
-pub fn for_registration(conn: &mut DbConnection, registration_id: i64) -> QueryResult<Vec<OutboxEntry>> {
+pub fn for_registration(
+    conn: &mut DbConnection,
+    registration_id: i64,
+) -> QueryResult<Vec<OutboxEntry>> {
     outbox::table
         .filter(outbox::registration_id.eq(registration_id))
         .order(outbox::id.asc())

@@ -98,7 +98,11 @@ pub fn find_by_manage_token(
 
 pub fn count_for_site(conn: &mut DbConnection, site_id: i64, status: &str) -> QueryResult<i64> {
     registrations::table
-        .filter(registrations::site_id.eq(site_id).and(registrations::status.eq(status)))
+        .filter(
+            registrations::site_id
+                .eq(site_id)
+                .and(registrations::status.eq(status)),
+        )
         .count()
         .get_result(conn)
 }

@@ -20,7 +20,9 @@ impl EmailAddress {
             return Err(FieldError::Required);
         }
         if value.chars().count() > Self::MAX_CHARS {
-            return Err(FieldError::TooLong { max: Self::MAX_CHARS });
+            return Err(FieldError::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(FieldError::InvalidEmail);
@@ -77,14 +79,24 @@ mod tests {
             "anna@[127.0.0.1]",
             "<anna@beispiel.de>",
         ] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 
     #[test]
     fn accepts_international_domains_and_plus_tags() {
-        for good in ["anna+forum@beispiel.de", "jürgen@müller.de", "a.b-c@sub.example.org"] {
-            assert!(EmailAddress::parse(good).is_ok(), "{good:?} should be accepted");
+        for good in [
+            "anna+forum@beispiel.de",
+            "juergen@müller.de",
+            "a.b-c@sub.example.org",
+        ] {
+            assert!(
+                EmailAddress::parse(good).is_ok(),
+                "{good:?} should be accepted"
+            );
         }
     }
 }

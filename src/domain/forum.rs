@@ -13,7 +13,10 @@ impl Capacity {
 
     pub fn new(seats: i64) -> Result<Capacity, String> {
         if !(0..=i64::from(Self::MAX)).contains(&seats) {
-            return Err(format!("capacity must be between 0 and {}, not {seats}", Self::MAX));
+            return Err(format!(
+                "capacity must be between 0 and {}, not {seats}",
+                Self::MAX
+            ));
         }
         u32::try_from(seats)
             .map(Capacity)
@@ -133,7 +136,9 @@ fn non_empty(field: &str, value: String) -> Result<String, String> {
 }
 
 fn optional(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 impl ForumDefinition {
@@ -149,7 +154,10 @@ impl ForumDefinition {
         let date = NaiveDate::parse_from_str(file.date.trim(), "%Y-%m-%d")
             .map_err(|_| format!("date {:?} must look like 2027-03-18", file.date))?;
         if !file.contact_email.contains('@') {
-            return Err(format!("contact_email {:?} is not an e-mail address", file.contact_email));
+            return Err(format!(
+                "contact_email {:?} is not an e-mail address",
+                file.contact_email
+            ));
         }
         if file.sites.is_empty() {
             return Err("a forum needs at least one [[sites]] entry".into());
@@ -182,7 +190,9 @@ impl SiteDefinition {
     fn from_file(site: SiteFile, date: NaiveDate) -> Result<SiteDefinition, String> {
         let label = format!("site {:?}", site.slug);
         if !valid_slug(&site.slug) {
-            return Err(format!("{label}: slug must be 1-64 characters of a-z, 0-9 and '-'"));
+            return Err(format!(
+                "{label}: slug must be 1-64 characters of a-z, 0-9 and '-'"
+            ));
         }
         let kind = SiteKind::from_code(&site.kind)
             .ok_or_else(|| format!("{label}: kind must be \"venue\" or \"stream\""))?;
@@ -201,8 +211,11 @@ impl SiteDefinition {
             .map(Capacity::new)
             .transpose()
             .map_err(|e| format!("{label}: {e}"))?;
-        let (city, venue, address) =
-            (optional(site.city), optional(site.venue), optional(site.address));
+        let (city, venue, address) = (
+            optional(site.city),
+            optional(site.venue),
+            optional(site.address),
+        );
         if kind == SiteKind::Venue {
             if capacity.is_none() {
                 return Err(format!("{label}: a venue needs a capacity"));
@@ -243,7 +256,12 @@ mod tests {
             .map(Capacity::seats)
             .sum();
         assert_eq!(seats, 170);
-        assert!(forum.sites.iter().any(|s| s.kind == SiteKind::Stream && s.capacity.is_none()));
+        assert!(
+            forum
+                .sites
+                .iter()
+                .any(|s| s.kind == SiteKind::Stream && s.capacity.is_none())
+        );
     }
 
     #[test]

@@ -86,20 +86,24 @@ impl NewRegistration {
             position,
             accessibility_needs,
         ) {
-            (Some(first_name), Some(last_name), Some(email), Some(organisation), Some(sector), Some(position), Some(accessibility_needs))
-                if errors.is_empty() =>
-            {
-                Ok(NewRegistration {
-                    site_slug: site.to_string(),
-                    first_name,
-                    last_name,
-                    email,
-                    organisation,
-                    sector,
-                    position,
-                    accessibility_needs,
-                })
-            }
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(email),
+                Some(organisation),
+                Some(sector),
+                Some(position),
+                Some(accessibility_needs),
+            ) if errors.is_empty() => Ok(NewRegistration {
+                site_slug: site.to_string(),
+                first_name,
+                last_name,
+                email,
+                organisation,
+                sector,
+                position,
+                accessibility_needs,
+            }),
             _ => Err(errors),
         }
     }
@@ -137,7 +141,15 @@ mod tests {
     fn every_problem_is_reported_at_once() {
         let raw = RawRegistration::default();
         let errors = NewRegistration::parse(&raw).expect_err("empty");
-        for field in ["site", "first_name", "last_name", "email", "organisation", "sector", "privacy_consent"] {
+        for field in [
+            "site",
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "sector",
+            "privacy_consent",
+        ] {
             assert!(errors.get(field).is_some(), "{field} should have an error");
         }
         assert!(errors.get("position").is_none());

@@ -43,7 +43,9 @@ impl PersonName {
             return Err(FieldError::AngleBrackets);
         }
         let allowed = |c: char| {
-            c.is_alphabetic() || is_combining_mark(c) || matches!(c, ' ' | '-' | '\'' | '’' | '.' | '‐')
+            c.is_alphabetic()
+                || is_combining_mark(c)
+                || matches!(c, ' ' | '-' | '\'' | '’' | '.' | '‐')
         };
         if !value.chars().all(allowed) {
             return Err(FieldError::NameCharacters);
@@ -113,7 +115,9 @@ impl LongText {
             return Ok(None);
         }
         if value.chars().count() > Self::MAX_CHARS {
-            return Err(FieldError::TooLong { max: Self::MAX_CHARS });
+            return Err(FieldError::TooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         if has_forbidden_control(value, true) {
             return Err(FieldError::ControlCharacters);
@@ -158,19 +162,28 @@ mod tests {
             ("", FieldError::Required),
             ("   ", FieldError::Required),
             ("<script>alert(1)</script>", FieldError::AngleBrackets),
-            ("Robert'); DROP TABLE registrations;--", FieldError::NameCharacters),
+            (
+                "Robert'); DROP TABLE registrations;--",
+                FieldError::NameCharacters,
+            ),
             ("Anna\u{0000}", FieldError::ControlCharacters),
             ("Anna\u{202E}", FieldError::ControlCharacters),
             ("---", FieldError::NoLetter),
             ("R2D2", FieldError::NameCharacters),
         ];
         for (input, expected) in cases {
-            assert_eq!(PersonName::parse(input).as_ref(), Err(expected), "input {input:?}");
+            assert_eq!(
+                PersonName::parse(input).as_ref(),
+                Err(expected),
+                "input {input:?}"
+            );
         }
         let long = "a".repeat(PersonName::MAX_CHARS + 1);
         assert_eq!(
             PersonName::parse(&long),
-            Err(FieldError::TooLong { max: PersonName::MAX_CHARS })
+            Err(FieldError::TooLong {
+                max: PersonName::MAX_CHARS
+            })
         );
     }
 
@@ -190,8 +203,14 @@ mod tests {
     #[test]
     fn long_text_allows_newlines_but_no_other_controls() {
         let text = LongText::parse_optional("Rollstuhl\r\nGebärdensprache").expect("valid");
-        assert_eq!(text.map(|t| t.0), Some("Rollstuhl\nGebärdensprache".to_string()));
-        assert_eq!(LongText::parse_optional("a\u{0007}b"), Err(FieldError::ControlCharacters));
+        assert_eq!(
+            text.map(|t| t.0),
+            Some("Rollstuhl\nGebärdensprache".to_string())
+        );
+        assert_eq!(
+            LongText::parse_optional("a\u{0007}b"),
+            Err(FieldError::ControlCharacters)
+        );
         assert_eq!(LongText::parse_optional("   "), Ok(None));
     }
 }

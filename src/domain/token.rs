@@ -16,8 +16,11 @@ impl Token {
     /// Accepts only what `generate` produces, so a URL segment can be checked
     /// before it reaches the database.
     pub fn parse(raw: &str) -> Option<Token> {
-        (raw.len() == 32 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-            .then(|| Token(raw.to_string()))
+        (raw.len() == 32
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| Token(raw.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -55,7 +55,10 @@ impl MailWorker {
     pub fn spawn(self) -> (WorkerHandle, tokio::task::JoinHandle<()>) {
         let wake = Arc::new(Notify::new());
         let (stop, stopped) = watch::channel(false);
-        let handle = WorkerHandle { wake: wake.clone(), stop };
+        let handle = WorkerHandle {
+            wake: wake.clone(),
+            stop,
+        };
         let join = tokio::spawn(self.run(wake, stopped));
         (handle, join)
     }
@@ -72,7 +75,10 @@ impl MailWorker {
             match step {
                 Ok(Ok(Step::Delivered)) => continue,
                 Ok(Ok(Step::Idle)) => {}
-                Ok(Err(e)) => tracing::warn!(error = format!("{e:#}"), "mail worker: database unavailable, will retry"),
+                Ok(Err(e)) => tracing::warn!(
+                    error = format!("{e:#}"),
+                    "mail worker: database unavailable, will retry"
+                ),
                 Err(e) => tracing::error!(error = %e, "mail worker step panicked"),
             }
             tokio::select! {
@@ -89,7 +95,8 @@ impl MailWorker {
         let mut conn = self.pool.get()?;
         let now = Utc::now().naive_utc();
         let lease_until = now + self.lease;
-        let Some(mail) = db::outbox::lease_next(&mut conn, &self.worker_id, now, lease_until)? else {
+        let Some(mail) = db::outbox::lease_next(&mut conn, &self.worker_id, now, lease_until)?
+        else {
             return Ok(Step::Idle);
         };
         // Hand the connection back while talking SMTP, which may take seconds.
@@ -110,9 +117,16 @@ impl MailWorker {
             }
         };
         if !still_ours {
-            tracing::warn!(outbox_id = mail.id, "mail lease expired during delivery; another worker owns it now");
+            tracing::warn!(
+                outbox_id = mail.id,
+                "mail lease expired during delivery; another worker owns it now"
+            );
         }
-        Ok(if outcome.is_ok() { Step::Delivered } else { Step::Idle })
+        Ok(if outcome.is_ok() {
+            Step::Delivered
+        } else {
+            Step::Idle
+        })
     }
 }
 

@@ -27,10 +27,13 @@ pub fn json_config() -> web::JsonConfig {
                     "unsupported_media_type",
                     "Send the body as application/json",
                 ),
-                JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                    Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body too large")
-                        .detail(format!("The limit is {JSON_LIMIT_BYTES} bytes."))
-                }
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Request body too large",
+                )
+                .detail(format!("The limit is {JSON_LIMIT_BYTES} bytes.")),
                 other => Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "Malformed JSON")
                     .detail(other.to_string()),
             };
@@ -79,7 +82,11 @@ pub async fn forum(state: web::Data<AppState>) -> Result<HttpResponse, Problem> 
 /// error for that field, a missing one is left empty for the domain rules to judge.
 fn raw_from_json(body: &Value) -> Result<(RawRegistration, FieldErrors), Problem> {
     let Some(map) = body.as_object() else {
-        return Err(Problem::new(StatusCode::BAD_REQUEST, "malformed_json", "Expected a JSON object"));
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "Expected a JSON object",
+        ));
     };
     let mut errors = FieldErrors::default();
     let mut text = |field: &'static str| -> String {
@@ -106,7 +113,12 @@ fn raw_from_json(body: &Value) -> Result<(RawRegistration, FieldErrors), Problem
     match map.get("privacy_consent") {
         None | Some(Value::Null) => {}
         Some(Value::Bool(b)) => raw.privacy_consent = *b,
-        Some(_) => errors.add("privacy_consent", FieldError::WrongType { expected: "boolean" }),
+        Some(_) => errors.add(
+            "privacy_consent",
+            FieldError::WrongType {
+                expected: "boolean",
+            },
+        ),
     }
     Ok((raw, errors))
 }
@@ -134,7 +146,9 @@ pub async fn register(
     let new = match NewRegistration::parse(&raw) {
         Ok(new) if type_errors.is_empty() => new,
         Ok(_) => return Err(Problem::validation(&type_errors, lang)),
-        Err(rule_errors) => return Err(Problem::validation(&merge(type_errors, rule_errors), lang)),
+        Err(rule_errors) => {
+            return Err(Problem::validation(&merge(type_errors, rule_errors), lang));
+        }
     };
     let forum_id = state.forum_id;
     let settings = state.settings.clone();
@@ -142,7 +156,10 @@ pub async fn register(
     let outcome = state
         .db(move |conn| {
             let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
-            let mail = MailContext { public_url: &settings.public_url, message_id_domain: &domain };
+            let mail = MailContext {
+                public_url: settings.public_url(),
+                message_id_domain: &domain,
+            };
             booking::register(conn, &forum, &new, lang, &mail)
         })
         .await;
@@ -156,15 +173,22 @@ pub async fn register(
                 "site": booked.site.slug,
             })))
         }
-        Err(RegisterError::SiteFull(site)) => Err(Problem::new(StatusCode::CONFLICT, "site_full", "Site is full")
-            .detail(format!("Site {} has no free seat left.", site.slug))
-            .with("site", json!(site.slug))),
+        Err(RegisterError::SiteFull(site)) => {
+            Err(
+                Problem::new(StatusCode::CONFLICT, "site_full", "Site is full")
+                    .detail(format!("Site {} has no free seat left.", site.slug))
+                    .with("site", json!(site.slug)),
+            )
+        }
         Err(RegisterError::AlreadyRegistered(site)) => Err(Problem::new(
             StatusCode::CONFLICT,
             "already_registered",
             "Already registered",
         )
-        .detail(format!("This e-mail address is already registered for site {}.", site.slug))
+        .detail(format!(
+            "This e-mail address is already registered for site {}.",
+            site.slug
+        ))
         .with("site", json!(site.slug))),
         Err(RegisterError::UnknownSite(_)) => {
             let mut errors = FieldErrors::default();
@@ -181,6 +205,9 @@ pub async fn register(
 }
 
 pub async fn not_found() -> Result<HttpResponse, Problem> {
-    Err(Problem::new(StatusCode::NOT_FOUND, "not_found", "No such resource"))
+    Err(Problem::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No such resource",
+    ))
 }
-

@@ -13,7 +13,11 @@ pub const FIELD: &str = "csrf_token";
 
 fn cookie_name(secure: bool) -> &'static str {
     // The __Host- prefix pins the cookie to this host and path and requires Secure.
-    if secure { "__Host-forumreg_csrf" } else { "forumreg_csrf" }
+    if secure {
+        "__Host-forumreg_csrf"
+    } else {
+        "forumreg_csrf"
+    }
 }
 
 /// The token for a form, and the cookie to set when the browser has none yet.

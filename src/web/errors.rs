@@ -87,7 +87,13 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, code: &'static str, title: impl Into<String>) -> Problem {
-        Problem { status, code, title: title.into(), detail: None, extra: Map::new() }
+        Problem {
+            status,
+            code,
+            title: title.into(),
+            detail: None,
+            extra: Map::new(),
+        }
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Problem {
@@ -108,15 +114,23 @@ impl Problem {
                 (field.to_string(), Value::Array(messages))
             })
             .collect();
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Invalid fields")
-            .with("errors", Value::Object(fields))
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Invalid fields",
+        )
+        .with("errors", Value::Object(fields))
     }
 
     pub fn unexpected(error: &anyhow::Error) -> Problem {
         let reference = log_unexpected(error);
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error")
-            .detail("Something went wrong on our side. Please quote the reference when you contact us.")
-            .with("reference", json!(reference))
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal error",
+        )
+        .detail("Something went wrong on our side. Please quote the reference when you contact us.")
+        .with("reference", json!(reference))
     }
 }
 
@@ -139,7 +153,10 @@ impl ResponseError for Problem {
 
     fn error_response(&self) -> HttpResponse {
         let mut body = Map::new();
-        body.insert("type".into(), json!(format!("urn:forumreg:problem:{}", self.code)));
+        body.insert(
+            "type".into(),
+            json!(format!("urn:forumreg:problem:{}", self.code)),
+        );
         body.insert("title".into(), json!(self.title));
         body.insert("status".into(), json!(self.status.as_u16()));
         body.insert("code".into(), json!(self.code));

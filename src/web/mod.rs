@@ -59,12 +59,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(register_form::show))
                 .route(web::post().to(register_form::submit)),
         )
+        .service(web::resource("/registration/{token}").route(web::get().to(public::personal_page)))
         .service(
-            web::resource("/registration/{token}").route(web::get().to(public::personal_page)),
-        )
-        .service(
-            web::resource("/registration/{token}/thanks")
-                .route(web::get().to(public::thanks_page)),
+            web::resource("/registration/{token}/thanks").route(web::get().to(public::thanks_page)),
         )
         .service(
             web::scope("/api/v1")

@@ -2,7 +2,9 @@
 
 use super::AppState;
 use super::errors::PageError;
-use super::views::{ForumPage, ForumView, Layout, PersonView, PrivacyPage, RegistrationPage, SiteView, render};
+use super::views::{
+    ForumPage, ForumView, Layout, PersonView, PrivacyPage, RegistrationPage, SiteView, render,
+};
 use crate::booking::register::registration_open;
 use crate::db;
 use crate::db::forums::Forum;
@@ -13,7 +15,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 
 pub fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok().content_type(ContentType::html()).body(body)
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(body)
 }
 
 /// The forum and its sites with current seat counts, read together.
@@ -72,7 +76,11 @@ async fn registration_page(
             Ok::<_, PageError>((forum, found.ok_or(PageError::NotFound)?))
         })
         .await?;
-    let title = if just_registered { "Vielen Dank für Ihre Anmeldung" } else { "Ihre Anmeldung" };
+    let title = if just_registered {
+        "Vielen Dank für Ihre Anmeldung"
+    } else {
+        "Ihre Anmeldung"
+    };
     let page = RegistrationPage {
         layout: Layout::new(title, forum.title.clone()),
         forum: forum_view(&forum),
@@ -109,7 +117,9 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         })
         .await;
     match answer {
-        Ok(()) => HttpResponse::Ok().content_type(ContentType::plaintext()).body("ok"),
+        Ok(()) => HttpResponse::Ok()
+            .content_type(ContentType::plaintext())
+            .body("ok"),
         Err(e) => {
             tracing::warn!(error = format!("{e:#}"), "health check failed");
             HttpResponse::ServiceUnavailable()

@@ -92,7 +92,10 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let (forum, sites) = load_forum(&state).await?;
     let (token, cookie) = csrf::token_for(&req, state.settings.is_https());
-    let form = RawRegistration { site: query.site.clone(), ..RawRegistration::default() };
+    let form = RawRegistration {
+        site: query.site.clone(),
+        ..RawRegistration::default()
+    };
     let mut page = RegisterPage::new(forum_view(&forum), SiteView::list(&sites), form, token);
     if let Some(site) = sites.iter().find(|s| s.slug == query.site)
         && site.is_full()
@@ -111,7 +114,12 @@ pub async fn submit(
     let data = data.into_inner();
     let (forum, sites) = load_forum(&state).await?;
     let (token, cookie) = csrf::token_for(&req, secure);
-    let mut page = RegisterPage::new(forum_view(&forum), SiteView::list(&sites), data.raw(), token);
+    let mut page = RegisterPage::new(
+        forum_view(&forum),
+        SiteView::list(&sites),
+        data.raw(),
+        token,
+    );
 
     if !csrf::verify(&req, secure, &data.csrf_token) {
         page.add_error(
@@ -133,7 +141,10 @@ pub async fn submit(
     let domain = state.message_id_domain.clone();
     let outcome = state
         .db(move |conn| {
-            let mail = MailContext { public_url: &settings.public_url, message_id_domain: &domain };
+            let mail = MailContext {
+                public_url: settings.public_url(),
+                message_id_domain: &domain,
+            };
             booking::register(conn, &forum, &new, lang, &mail)
         })
         .await;

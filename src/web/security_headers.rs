@@ -13,10 +13,16 @@ pub fn default_headers(https: bool) -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         // Personal links carry their secret in the path: never leak it to other sites.
         .add(("Referrer-Policy", "no-referrer"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"));
     if https {
-        headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        headers.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
     } else {
         headers
     }

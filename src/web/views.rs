@@ -22,7 +22,11 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(title: impl Into<String>, forum_title: impl Into<String>) -> Layout {
-        Layout { lang: Lang::De.code(), title: title.into(), forum_title: forum_title.into() }
+        Layout {
+            lang: Lang::De.code(),
+            title: title.into(),
+            forum_title: forum_title.into(),
+        }
     }
 }
 
@@ -135,14 +139,22 @@ const FIELD_ORDER: [&str; 9] = [
 ];
 
 impl RegisterPage {
-    pub fn new(forum: ForumView, sites: Vec<SiteView>, form: RawRegistration, csrf_token: String) -> Self {
+    pub fn new(
+        forum: ForumView,
+        sites: Vec<SiteView>,
+        form: RawRegistration,
+        csrf_token: String,
+    ) -> Self {
         RegisterPage {
             layout: Layout::new("Anmeldung", forum.title.clone()),
             forum,
             sites,
             sectors: Sector::ALL
                 .iter()
-                .map(|s| SectorOption { code: s.code(), label: s.label(Lang::De) })
+                .map(|s| SectorOption {
+                    code: s.code(),
+                    label: s.label(Lang::De),
+                })
                 .collect(),
             form,
             errors: Vec::new(),
@@ -169,15 +181,22 @@ impl RegisterPage {
     pub fn add_error(&mut self, field: &'static str, message: String) {
         self.errors.retain(|(f, _)| *f != field);
         self.errors.push((field, message));
-        self.errors
-            .sort_by_key(|(f, _)| FIELD_ORDER.iter().position(|o| o == f).unwrap_or(usize::MAX));
+        self.errors.sort_by_key(|(f, _)| {
+            FIELD_ORDER
+                .iter()
+                .position(|o| o == f)
+                .unwrap_or(usize::MAX)
+        });
         if !self.layout.title.starts_with("Fehler") {
             self.layout.title = format!("Fehler: {}", self.layout.title);
         }
     }
 
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// Where the summary link for `field` jumps to.

@@ -1,1 +1,13 @@
-#[test] fn t(){}
+//! Black-box tests: the real app over HTTP, real databases (SQLite and PostgreSQL,
+//! each test on a fresh one), a real SMTP server. Every scenario runs on both backends.
+
+mod helpers;
+
+mod bad_input;
+mod capacity;
+mod forum;
+mod instances;
+mod mail_delivery;
+mod register_api;
+mod register_form;
+mod schema;

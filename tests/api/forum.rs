@@ -1,0 +1,193 @@
+//! The forum page, the forum API, health, headers, and the forum import command.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use awc::http::StatusCode;
+use std::process::Command;
+
+on_both_backends!(
+    forum_api_lists_every_site_with_free_seats,
+    forum_page_shows_sites_and_seats,
+    health_and_security_headers,
+    import_is_idempotent_and_guards_capacity
+);
+
+async fn forum_api_lists_every_site_with_free_seats(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let forum = app.forum().await;
+    assert_eq!(forum["title"], "Fachforum Fachkräftesicherung Sachsen 2027");
+    assert_eq!(forum["date"], "2027-03-18");
+    assert_eq!(forum["registration_open"], true);
+    let sites = forum["sites"].as_array().expect("sites");
+    let slugs: Vec<&str> = sites
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        slugs,
+        ["goerlitz", "riesa", "chemnitz", "zwickau", "stream"]
+    );
+    let total: i64 = sites.iter().filter_map(|s| s["capacity"].as_i64()).sum();
+    assert_eq!(total, 170);
+    for site in &sites[..4] {
+        assert_eq!(site["kind"], "venue");
+        assert_eq!(site["confirmed"], 0);
+        assert_eq!(site["available"], site["capacity"]);
+    }
+    assert_eq!(sites[4]["kind"], "stream");
+    assert!(sites[4]["capacity"].is_null());
+    assert!(sites[4]["available"].is_null());
+}
+
+async fn forum_page_shows_sites_and_seats(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &forum_toml(&[("alpha", Some(1)), ("beta", Some(12)), ("stream", None)]),
+    )
+    .await;
+    let created = app
+        .register(&valid_registration("alpha", "eins@example.org"))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<html lang=\"de\">"));
+    assert!(page.body.contains("Testforum Fachkräfte"));
+    assert!(page.body.contains("Saal beta"));
+    assert!(
+        page.body.contains("noch 12 Plätze frei"),
+        "free seats shown"
+    );
+    assert!(page.body.contains("ausgebucht"), "full site marked");
+    assert!(page.body.contains("/register?site=beta"));
+    assert!(
+        !page.body.contains("/register?site=alpha"),
+        "no sign-up link for a full site"
+    );
+    assert!(page.body.contains("kontakt@example.org"));
+    let privacy = app.get("/privacy").await;
+    assert_eq!(privacy.status, StatusCode::OK);
+    assert!(
+        privacy
+            .body
+            .contains("Wir verarbeiten Ihre Daten nur für dieses Forum.")
+    );
+}
+
+async fn health_and_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    for path in ["/", "/api/v1/forum", "/does-not-exist", "/api/v1/nope"] {
+        let response = app.get(path).await;
+        let csp = response
+            .header("content-security-policy")
+            .unwrap_or_default();
+        assert!(
+            csp.contains("frame-ancestors 'none'"),
+            "{path}: CSP {csp:?}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(
+            response.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            response.header("referrer-policy").as_deref(),
+            Some("no-referrer"),
+            "{path}"
+        );
+    }
+    let missing = app.get("/does-not-exist").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Seite nicht gefunden"));
+    let api_missing = app.get("/api/v1/nope").await;
+    assert_eq!(api_missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api_missing.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(api_missing.json()["code"], "not_found");
+}
+
+fn run_import(db: &TestDb, file: &std::path::Path) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_forumreg"))
+        .args(["forum", "import"])
+        .arg(file)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run forumreg forum import");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+async fn import_is_idempotent_and_guards_capacity(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &forum_toml(&[("alpha", Some(3)), ("stream", None)]),
+    )
+    .await;
+    for i in 0..2 {
+        let r = app
+            .register(&valid_registration("alpha", &format!("p{i}@example.org")))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let file = app.dir.path().join("update.toml");
+
+    // Same file again: nothing changes, registrations stay.
+    std::fs::write(&file, forum_toml(&[("alpha", Some(3)), ("stream", None)])).expect("write");
+    let (ok, out) = run_import(&app.db, &file);
+    assert!(ok, "{out}");
+    assert!(out.contains("updated"), "{out}");
+    let alpha = &app.forum().await["sites"][0];
+    assert_eq!(
+        (alpha["capacity"].as_i64(), alpha["confirmed"].as_i64()),
+        (Some(3), Some(2))
+    );
+
+    // Lowering below the confirmed count is refused with a clear message, and nothing changes.
+    std::fs::write(
+        &file,
+        forum_toml(&[("alpha", Some(1)), ("beta", Some(5)), ("stream", None)]),
+    )
+    .expect("write");
+    let (ok, out) = run_import(&app.db, &file);
+    assert!(!ok, "import must fail: {out}");
+    assert!(
+        out.contains("alpha") && out.contains("2 confirmed"),
+        "{out}"
+    );
+    let forum = app.forum().await;
+    assert_eq!(
+        forum["sites"].as_array().map(Vec::len),
+        Some(2),
+        "beta not added by a failed import"
+    );
+    assert_eq!(forum["sites"][0]["capacity"], 3);
+
+    // Raising works and adds the new site.
+    std::fs::write(
+        &file,
+        forum_toml(&[("alpha", Some(10)), ("beta", Some(5)), ("stream", None)]),
+    )
+    .expect("write");
+    let (ok, out) = run_import(&app.db, &file);
+    assert!(ok, "{out}");
+    let forum = app.forum().await;
+    assert_eq!(forum["sites"][0]["capacity"], 10);
+    assert_eq!(forum["sites"][0]["confirmed"], 2);
+    assert_eq!(forum["sites"][1]["slug"], "beta");
+
+    // A broken file says what is wrong.
+    std::fs::write(&file, "slug = 'x'").expect("write");
+    let (ok, out) = run_import(&app.db, &file);
+    assert!(!ok);
+    assert!(out.contains("missing field"), "{out}");
+}
