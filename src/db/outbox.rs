@@ -106,13 +106,13 @@ pub fn lease_next(
     }
 }
 
-fn leased_by<'a>(
-    id: i64,
-    worker: &'a str,
-) -> diesel::dsl::Filter<
+/// The row `id`, but only while `worker` still holds its lease.
+type LeasedBy<'a> = diesel::dsl::Filter<
     outbox::table,
     diesel::dsl::And<diesel::dsl::Eq<outbox::id, i64>, diesel::dsl::Eq<outbox::locked_by, &'a str>>,
-> {
+>;
+
+fn leased_by(id: i64, worker: &str) -> LeasedBy<'_> {
     outbox::table.filter(outbox::id.eq(id).and(outbox::locked_by.eq(worker)))
 }
 
