@@ -48,7 +48,8 @@ pub fn registration_open(forum: &Forum, now: NaiveDateTime) -> bool {
 ///
 /// The seat is taken with a conditional update (see `db::sites::take_seat`) inside the
 /// same transaction that inserts the registration and the outbox row: there is no
-/// moment at which a count was read and trusted.
+/// moment at which a count was read and trusted. When the site is full the whole
+/// transaction rolls back, registration and mail included.
 pub fn register(
     conn: &mut DbConnection,
     forum: &Forum,
@@ -68,10 +69,6 @@ pub fn register(
             db::registrations::find_by_email_key(conn, forum.id, new.email.key())?
         {
             return Err(RegisterError::AlreadyRegistered(Box::new(held)));
-        }
-        if !db::sites::take_seat(conn, site.id)? {
-            let current = db::sites::find_by_id(conn, site.id)?;
-            return Err(RegisterError::SiteFull(Box::new(current)));
         }
         let manage_token = Token::generate();
         let checkin_code = Token::generate();
@@ -98,17 +95,25 @@ pub fn register(
                 updated_at: now,
             },
         )?;
-        let site = db::sites::find_by_id(conn, site.id)?;
         let confirmation =
             mail::messages::confirmation(forum, &site, &registration, mail_context.public_url)
                 .map_err(|e| anyhow::Error::new(e).context("rendering the confirmation mail"))?;
         mail::enqueue(conn, &confirmation, mail_context.message_id_domain, now)?;
-        Ok(Booked { registration, site })
+        // The seat is taken last: on PostgreSQL the site row stays locked from this
+        // statement until commit, so everything else happens before it.
+        if !db::sites::take_seat(conn, site.id)? {
+            let current = db::sites::find_by_id(conn, site.id)?;
+            return Err(RegisterError::SiteFull(Box::new(current)));
+        }
+        Ok(Booked {
+            registration,
+            site: site.clone(),
+        })
     });
 
     match result {
         // Two requests with the same address can both pass the look-up above on
-        // PostgreSQL; the unique index stops the second, and its seat is rolled back.
+        // PostgreSQL; the unique index stops the second before it takes a seat.
         Err(RegisterError::Unexpected(e)) if unique_violation(&e) => {
             match db::registrations::find_by_email_key(conn, forum.id, new.email.key())? {
                 Some((_, held)) => Err(RegisterError::AlreadyRegistered(Box::new(held))),

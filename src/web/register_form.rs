@@ -122,8 +122,7 @@ pub async fn submit(
     );
 
     if !csrf::verify(&req, secure, &data.csrf_token) {
-        page.add_error(
-            "site",
+        page.set_general_error(
             "Ihre Sitzung ist abgelaufen oder das Formular kam nicht von dieser Seite. Ihre Eingaben sind erhalten – bitte senden Sie das Formular erneut ab.".into(),
         );
         return respond(StatusCode::FORBIDDEN, &page, cookie);
@@ -185,8 +184,7 @@ pub async fn submit(
         }
         Err(RegisterError::Unexpected(e)) => {
             let reference = log_unexpected(&e);
-            page.add_error(
-                "site",
+            page.set_general_error(
                 format!("Ihre Anmeldung konnte wegen eines technischen Fehlers nicht gespeichert werden (Referenz {reference}). Ihre Eingaben sind erhalten – bitte versuchen Sie es gleich noch einmal."),
             );
             respond(StatusCode::SERVICE_UNAVAILABLE, &page, cookie)

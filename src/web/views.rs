@@ -120,6 +120,8 @@ pub struct RegisterPage {
     pub form: RawRegistration,
     /// (field, message) in form order, for the summary and the fields.
     pub errors: Vec<(&'static str, String)>,
+    /// A problem with the submission as a whole (expired form, technical failure).
+    pub general_error: Option<String>,
     pub csrf_token: String,
     /// Other sites with free seats, shown when the chosen one is full.
     pub alternatives: Vec<SiteView>,
@@ -158,6 +160,7 @@ impl RegisterPage {
                 .collect(),
             form,
             errors: Vec::new(),
+            general_error: None,
             csrf_token,
             alternatives: Vec::new(),
         }
@@ -174,7 +177,7 @@ impl RegisterPage {
             })
             .collect();
         if !self.errors.is_empty() {
-            self.layout.title = format!("Fehler: {}", self.layout.title);
+            self.mark_title();
         }
     }
 
@@ -190,6 +193,21 @@ impl RegisterPage {
         if !self.layout.title.starts_with("Fehler") {
             self.layout.title = format!("Fehler: {}", self.layout.title);
         }
+    }
+
+    pub fn set_general_error(&mut self, message: String) {
+        self.general_error = Some(message);
+        self.mark_title();
+    }
+
+    fn mark_title(&mut self) {
+        if !self.layout.title.starts_with("Fehler") {
+            self.layout.title = format!("Fehler: {}", self.layout.title);
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.general_error.is_some() || !self.errors.is_empty()
     }
 
     pub fn error(&self, field: &str) -> Option<&str> {

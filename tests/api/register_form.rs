@@ -108,6 +108,10 @@ async fn forms_without_a_valid_csrf_token_change_nothing(backend: Backend) {
         forged.body.contains("value=\"Marie-Luise\""),
         "input kept for an honest user"
     );
+    assert!(
+        forged.body.contains("Ihre Sitzung ist abgelaufen"),
+        "the reason is shown"
+    );
     // A token that does not match the cookie.
     let session = app.form_session().await;
     let wrong = FormSession {
