@@ -29,6 +29,10 @@ pub struct Settings {
     /// How long a worker may hold a mail before another worker may take it over.
     pub mail_lease: Duration,
     pub smtp_timeout: Duration,
+    /// How long before a site starts its participants get the reminder mail.
+    pub reminder_lead: Duration,
+    /// How often each instance looks for reminders that are due.
+    pub reminder_check_interval: Duration,
 }
 
 impl Settings {
@@ -91,6 +95,10 @@ impl Settings {
             ),
             mail_lease: Duration::from_secs(number("MAIL_LEASE_SECS", 120)?.max(1)),
             smtp_timeout: Duration::from_secs(number("SMTP_TIMEOUT_SECS", 30)?.max(1)),
+            reminder_lead: Duration::from_secs(number("REMINDER_LEAD_HOURS", 24)? * 3600),
+            reminder_check_interval: Duration::from_secs(
+                number("REMINDER_CHECK_SECS", 300)?.max(1),
+            ),
         })
     }
 

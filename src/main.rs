@@ -5,6 +5,7 @@ use forumreg::booking::{self, ImportError};
 use forumreg::config::Settings;
 use forumreg::db;
 use forumreg::domain::ForumDefinition;
+use forumreg::mail::MailContext;
 use forumreg::startup::Application;
 use std::process::ExitCode;
 
@@ -79,18 +80,19 @@ fn import(file: &str) -> anyhow::Result<()> {
     let settings = settings()?;
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
     let def = ForumDefinition::from_toml(&text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+    let mail_context = MailContext::from_settings(&settings)?;
     let mut conn = settings
         .database_url
         .connect()
         .context("cannot connect to the database")?;
     let imported = db::with_setup_lock(&mut conn, |conn| {
         db::run_migrations(conn)?;
-        Ok(booking::import_forum(conn, &def))
+        Ok(booking::import_forum(conn, &def, &mail_context))
     })?;
     match imported {
         Ok(report) => {
             println!(
-                "forum {:?} {}: {} sites created, {} updated",
+                "forum {:?} {}: {} sites created, {} updated, {} moved up from waiting lists",
                 def.slug,
                 if report.forum_created {
                     "created"
@@ -98,7 +100,8 @@ fn import(file: &str) -> anyhow::Result<()> {
                     "updated"
                 },
                 report.sites_created,
-                report.sites_updated
+                report.sites_updated,
+                report.promoted
             );
             Ok(())
         }

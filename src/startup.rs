@@ -5,7 +5,8 @@ use crate::booking;
 use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::domain::{ForumDefinition, Token};
-use crate::mail::{MailWorker, Transport, WorkerHandle};
+use crate::jobs;
+use crate::mail::{MailContext, MailWorker, Transport, WorkerHandle};
 use crate::web::{self, AppState, security_headers};
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
@@ -20,6 +21,7 @@ pub struct Application {
     server: Server,
     worker: WorkerHandle,
     worker_task: tokio::task::JoinHandle<()>,
+    reminders: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -37,9 +39,10 @@ impl Application {
         }
         let settings = Arc::new(settings);
         let pool = db::connect_pool(&settings.database_url, settings.db_pool_size)?;
+        let mail_context = MailContext::from_settings(&settings)?;
         let forum_id = {
-            let (pool, settings) = (pool.clone(), settings.clone());
-            tokio::task::spawn_blocking(move || prepare_database(&pool, &settings))
+            let (pool, settings, context) = (pool.clone(), settings.clone(), mail_context.clone());
+            tokio::task::spawn_blocking(move || prepare_database(&pool, &settings, &context))
                 .await
                 .context("database preparation task failed")??
         };
@@ -48,7 +51,6 @@ impl Application {
             .mail_from
             .parse()
             .with_context(|| format!("MAIL_FROM {:?} is not a mailbox", settings.mail_from))?;
-        let message_id_domain = from.email.domain().to_string();
         let transport = Transport::from_settings(
             settings.smtp_url.as_deref(),
             settings.mail_dir.clone(),
@@ -68,12 +70,19 @@ impl Application {
         }
         .spawn();
 
+        let reminders = jobs::spawn_reminders(
+            pool.clone(),
+            mail_context.clone(),
+            settings.reminder_lead,
+            settings.reminder_check_interval,
+            worker.clone(),
+        );
         let state = actix_web::web::Data::new(AppState {
             pool,
             forum_id,
             settings: settings.clone(),
             mail_worker: worker.clone(),
-            message_id_domain,
+            mail_context,
         });
         let https = settings.is_https();
         let mut server = HttpServer::new(move || {
@@ -94,6 +103,7 @@ impl Application {
             server: server.run(),
             worker,
             worker_task,
+            reminders,
         })
     }
 
@@ -108,6 +118,7 @@ impl Application {
     /// Serves until the server stops (SIGINT/SIGTERM or a handle), then stops the worker.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        self.reminders.abort();
         self.worker.stop();
         let _ = self.worker_task.await;
         result
@@ -119,7 +130,11 @@ impl Application {
 }
 
 /// Migrates, imports the forum file into an empty database, and picks the forum to serve.
-pub fn prepare_database(pool: &Pool, settings: &Settings) -> anyhow::Result<i64> {
+pub fn prepare_database(
+    pool: &Pool,
+    settings: &Settings,
+    mail_context: &MailContext,
+) -> anyhow::Result<i64> {
     let mut conn = pool.get().context("cannot connect to the database")?;
     db::with_setup_lock(&mut conn, |conn| {
         db::run_migrations(conn)?;
@@ -133,7 +148,7 @@ pub fn prepare_database(pool: &Pool, settings: &Settings) -> anyhow::Result<i64>
             })?;
             let def = ForumDefinition::from_toml(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            let report = booking::import_forum(conn, &def)?;
+            let report = booking::import_forum(conn, &def, mail_context)?;
             tracing::info!(forum = %def.slug, sites = report.sites_created, file = %path.display(), "imported forum into empty database");
         }
         Ok(())

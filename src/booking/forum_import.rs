@@ -1,8 +1,10 @@
 //! Creating or updating a forum from its file. Idempotent; never deletes registrations.
 
+use super::lifecycle::fill_free_seats;
 use crate::db::sites::SiteUpsert;
 use crate::db::{self, DbConnection};
 use crate::domain::ForumDefinition;
+use crate::mail::MailContext;
 use chrono::Utc;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +19,8 @@ pub enum ImportError {
     },
     #[error("database error during import: {0}")]
     Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,12 +29,16 @@ pub struct ImportReport {
     pub forum_created: bool,
     pub sites_created: usize,
     pub sites_updated: usize,
+    /// People moved up from waiting lists because a capacity was raised.
+    pub promoted: usize,
 }
 
-/// Applies the definition in one transaction: either the whole file takes effect or none of it.
+/// Applies the definition in one transaction: either the whole file takes effect or none
+/// of it. A raised capacity goes to the people waiting for that site straight away.
 pub fn import_forum(
     conn: &mut DbConnection,
     def: &ForumDefinition,
+    mail_context: &MailContext,
 ) -> Result<ImportReport, ImportError> {
     let now = Utc::now().naive_utc();
     db::write_transaction(conn, |conn| {
@@ -40,6 +48,7 @@ pub fn import_forum(
             forum_created,
             sites_created: 0,
             sites_updated: 0,
+            promoted: 0,
         };
         for (index, site) in def.sites.iter().enumerate() {
             let order = i32::try_from(index).unwrap_or(i32::MAX);
@@ -57,6 +66,10 @@ pub fn import_forum(
                     });
                 }
             }
+        }
+        let forum = db::forums::find_by_id(conn, forum_id)?;
+        for site in db::sites::list_for_forum(conn, forum_id)? {
+            report.promoted += fill_free_seats(conn, &forum, site.id, mail_context, now)?.len();
         }
         Ok(report)
     })

@@ -4,14 +4,15 @@ use crate::db::forums::Forum;
 use crate::db::registrations::{NewRegistrationRow, Registration};
 use crate::db::sites::Site;
 use crate::db::{self, DbConnection};
-use crate::domain::{Lang, NewRegistration, RegistrationStatus, Token};
-use crate::mail;
+use crate::domain::{Lang, NewRegistration, RegistrationStatus, Token, berlin_time};
+use crate::mail::{self, MailContext, MailKind};
 use chrono::{NaiveDateTime, Utc};
+use diesel::Connection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
-    #[error("registration for this forum is closed")]
-    RegistrationClosed,
+    #[error("registration for this forum is not open")]
+    RegistrationClosed(RegistrationWindow),
     #[error("no site {0:?} in this forum")]
     UnknownSite(String),
     #[error("site {} is full", .0.slug)]
@@ -32,34 +33,64 @@ impl From<diesel::result::Error> for RegisterError {
 pub struct Booked {
     pub registration: Registration,
     pub site: Site,
+    /// 1 for the first in line; `None` when the registration holds a seat.
+    pub waitlist_position: Option<i64>,
 }
 
-/// Where links in mails point and what Message-IDs end in.
-pub struct MailContext<'a> {
-    pub public_url: &'a str,
-    pub message_id_domain: &'a str,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationWindow {
+    /// Opens at this UTC instant.
+    NotYetOpen(NaiveDateTime),
+    Open,
+    Closed,
 }
 
-pub fn registration_open(forum: &Forum, now: NaiveDateTime) -> bool {
-    now.date() <= forum.event_date
+/// Whether the forum takes registrations at `now` (UTC): between the file's opening and
+/// closing times, or, without a closing time, until the forum day is over in Berlin.
+pub fn registration_window(forum: &Forum, now: NaiveDateTime) -> RegistrationWindow {
+    if let Some(opens) = forum.registration_opens_at
+        && now < opens
+    {
+        return RegistrationWindow::NotYetOpen(opens);
+    }
+    let open = match forum.registration_closes_at {
+        Some(closes) => now < closes,
+        None => berlin_time::to_local(now).date() <= forum.event_date,
+    };
+    if open {
+        RegistrationWindow::Open
+    } else {
+        RegistrationWindow::Closed
+    }
 }
 
-/// Books a seat for `new` at its site and queues the confirmation mail.
+/// Whether a request asked to join the waiting list when the site is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenFull {
+    Refuse,
+    JoinWaitlist,
+}
+
+/// Books a seat for `new` at its site — or a place on its waiting list — and queues
+/// the mail that says so.
 ///
 /// The seat is taken with a conditional update (see `db::sites::take_seat`) inside the
 /// same transaction that inserts the registration and the outbox row: there is no
-/// moment at which a count was read and trusted. When the site is full the whole
-/// transaction rolls back, registration and mail included.
+/// moment at which a count was read and trusted. The seat is taken last, inside a
+/// savepoint with the confirmation mail, because on PostgreSQL the site row stays
+/// locked from that statement until commit.
 pub fn register(
     conn: &mut DbConnection,
     forum: &Forum,
     new: &NewRegistration,
     lang: Lang,
-    mail_context: &MailContext<'_>,
+    when_full: WhenFull,
+    mail_context: &MailContext,
 ) -> Result<Booked, RegisterError> {
     let now = Utc::now().naive_utc();
-    if !registration_open(forum, now) {
-        return Err(RegisterError::RegistrationClosed);
+    let window = registration_window(forum, now);
+    if window != RegistrationWindow::Open {
+        return Err(RegisterError::RegistrationClosed(window));
     }
     let site = db::sites::find_by_slug(conn, forum.id, &new.site_slug)?
         .ok_or_else(|| RegisterError::UnknownSite(new.site_slug.clone()))?;
@@ -70,8 +101,6 @@ pub fn register(
         {
             return Err(RegisterError::AlreadyRegistered(Box::new(held)));
         }
-        let manage_token = Token::generate();
-        let checkin_code = Token::generate();
         let registration = db::registrations::insert(
             conn,
             &NewRegistrationRow {
@@ -89,26 +118,63 @@ pub fn register(
                 locale: lang.code(),
                 consent_version: &forum.privacy_version,
                 consent_at: now,
-                manage_token: manage_token.as_str(),
-                checkin_code: checkin_code.as_str(),
+                manage_token: Token::generate().as_str(),
+                checkin_code: Token::generate().as_str(),
+                stream_token: Token::generate().as_str(),
+                waitlisted_at: None,
                 created_at: now,
                 updated_at: now,
             },
         )?;
-        let confirmation =
-            mail::messages::confirmation(forum, &site, &registration, mail_context.public_url)
-                .map_err(|e| anyhow::Error::new(e).context("rendering the confirmation mail"))?;
-        mail::enqueue(conn, &confirmation, mail_context.message_id_domain, now)?;
-        // The seat is taken last: on PostgreSQL the site row stays locked from this
-        // statement until commit, so everything else happens before it.
-        if !db::sites::take_seat(conn, site.id)? {
-            let current = db::sites::find_by_id(conn, site.id)?;
-            return Err(RegisterError::SiteFull(Box::new(current)));
+        let seated = conn.transaction(|conn| {
+            mail::queue(
+                conn,
+                MailKind::Confirmation,
+                forum,
+                &site,
+                &registration,
+                mail_context,
+                now,
+            )?;
+            if db::sites::take_seat(conn, site.id)? {
+                Ok(true)
+            } else {
+                // Undo the confirmation mail; the registration itself stays for now.
+                Err(SeatOutcome::Full)
+            }
+        });
+        match seated {
+            Ok(_) => Ok(Booked {
+                registration,
+                site: site.clone(),
+                waitlist_position: None,
+            }),
+            Err(SeatOutcome::Full) if when_full == WhenFull::JoinWaitlist => {
+                db::registrations::mark_waitlisted(conn, registration.id, now)?;
+                let (registration, site) = db::registrations::find_by_id(conn, registration.id)?;
+                let position =
+                    db::registrations::waitlist_position(conn, &registration)?.unwrap_or(1);
+                mail::queue(
+                    conn,
+                    MailKind::Waitlisted { position },
+                    forum,
+                    &site,
+                    &registration,
+                    mail_context,
+                    now,
+                )?;
+                Ok(Booked {
+                    registration,
+                    site,
+                    waitlist_position: Some(position),
+                })
+            }
+            Err(SeatOutcome::Full) => {
+                let current = db::sites::find_by_id(conn, site.id)?;
+                Err(RegisterError::SiteFull(Box::new(current)))
+            }
+            Err(SeatOutcome::Failed(e)) => Err(RegisterError::Unexpected(e)),
         }
-        Ok(Booked {
-            registration,
-            site: site.clone(),
-        })
     });
 
     match result {
@@ -121,6 +187,24 @@ pub fn register(
             }
         }
         other => other,
+    }
+}
+
+/// How the savepoint around "queue the confirmation, take the seat" ended.
+enum SeatOutcome {
+    Full,
+    Failed(anyhow::Error),
+}
+
+impl From<diesel::result::Error> for SeatOutcome {
+    fn from(e: diesel::result::Error) -> Self {
+        SeatOutcome::Failed(e.into())
+    }
+}
+
+impl From<anyhow::Error> for SeatOutcome {
+    fn from(e: anyhow::Error) -> Self {
+        SeatOutcome::Failed(e)
     }
 }
 

@@ -20,12 +20,15 @@ pub struct Forum {
     pub stream_url: Option<String>,
     pub privacy_notice: String,
     pub privacy_version: String,
+    pub registration_opens_at: Option<NaiveDateTime>,
+    pub registration_closes_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 #[derive(AsChangeset, Insertable)]
 #[diesel(table_name = forums)]
+#[diesel(treat_none_as_null = true)]
 struct ForumValues<'a> {
     slug: &'a str,
     title: &'a str,
@@ -37,6 +40,8 @@ struct ForumValues<'a> {
     stream_url: Option<&'a str>,
     privacy_notice: &'a str,
     privacy_version: &'a str,
+    registration_opens_at: Option<NaiveDateTime>,
+    registration_closes_at: Option<NaiveDateTime>,
     updated_at: NaiveDateTime,
 }
 
@@ -85,6 +90,8 @@ pub fn upsert(
         stream_url: def.stream_url.as_deref(),
         privacy_notice: &def.privacy_notice,
         privacy_version: &def.privacy_version,
+        registration_opens_at: def.registration_opens_at,
+        registration_closes_at: def.registration_closes_at,
         updated_at: now,
     };
     match find_by_slug(conn, &def.slug)? {

@@ -26,6 +26,9 @@ pub struct NewOutboxRow<'a> {
     pub status: &'a str,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
+    pub attachment_name: Option<&'a str>,
+    pub attachment_type: Option<&'a str>,
+    pub attachment_body: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
 
@@ -47,6 +50,9 @@ pub struct LeasedMail {
     pub body_html: String,
     pub message_id: String,
     pub attempts: i32,
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    pub attachment_body: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -62,6 +68,7 @@ pub struct OutboxEntry {
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
+    pub attachment_body: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
 }
@@ -70,7 +77,8 @@ const LEASE_SQLITE: &str = "\
 UPDATE outbox SET locked_until = ?, locked_by = ?, attempts = attempts + 1 \
 WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? \
             AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at, id LIMIT 1) \
-RETURNING id, recipient, subject, body_text, body_html, message_id, attempts";
+RETURNING id, recipient, subject, body_text, body_html, message_id, attempts, \
+attachment_name, attachment_type, attachment_body";
 
 // SKIP LOCKED lets several instances lease different rows at the same moment
 // instead of queueing behind one another's row lock.
@@ -79,7 +87,8 @@ UPDATE outbox SET locked_until = $1, locked_by = $2, attempts = attempts + 1 \
 WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
             AND (locked_until IS NULL OR locked_until < $4) ORDER BY next_attempt_at, id LIMIT 1 \
             FOR UPDATE SKIP LOCKED) \
-RETURNING id, recipient, subject, body_text, body_html, message_id, attempts";
+RETURNING id, recipient, subject, body_text, body_html, message_id, attempts, \
+attachment_name, attachment_type, attachment_body";
 
 /// Leases the next due mail to `worker` until `lease_until`, in one statement.
 pub fn lease_next(
@@ -182,6 +191,22 @@ pub fn for_registration(
 
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OutboxEntry>> {
     outbox::table
+        .order(outbox::id.asc())
+        .select(OutboxEntry::as_select())
+        .load(conn)
+}
+
+pub fn for_registration_of_kind(
+    conn: &mut DbConnection,
+    registration_id: i64,
+    kind: &str,
+) -> QueryResult<Vec<OutboxEntry>> {
+    outbox::table
+        .filter(
+            outbox::registration_id
+                .eq(registration_id)
+                .and(outbox::kind.eq(kind)),
+        )
         .order(outbox::id.asc())
         .select(OutboxEntry::as_select())
         .load(conn)

@@ -3,6 +3,7 @@
 use super::DbConnection;
 use super::schema::{registrations, sites};
 use super::sites::Site;
+use crate::domain::RegistrationStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -26,11 +27,22 @@ pub struct Registration {
     pub consent_at: NaiveDateTime,
     pub manage_token: String,
     pub checkin_code: String,
+    pub stream_token: String,
+    pub waitlisted_at: Option<NaiveDateTime>,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub stream_joined_at: Option<NaiveDateTime>,
+    pub reminder_queued_at: Option<NaiveDateTime>,
+    pub calendar_sequence: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 impl Registration {
+    pub fn status(&self) -> RegistrationStatus {
+        // The CHECK constraint admits only the three codes.
+        RegistrationStatus::from_code(&self.status).unwrap_or(RegistrationStatus::Cancelled)
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
@@ -55,6 +67,8 @@ pub struct NewRegistrationRow<'a> {
     pub consent_at: NaiveDateTime,
     pub manage_token: &'a str,
     pub checkin_code: &'a str,
+    pub stream_token: &'a str,
+    pub waitlisted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -66,7 +80,7 @@ pub fn insert(conn: &mut DbConnection, row: &NewRegistrationRow<'_>) -> QueryRes
         .get_result(conn)
 }
 
-/// The registration (and its site) that already holds this e-mail in the forum.
+/// The registration (and its site) that holds this e-mail in the forum, unless cancelled.
 pub fn find_by_email_key(
     conn: &mut DbConnection,
     forum_id: i64,
@@ -77,7 +91,8 @@ pub fn find_by_email_key(
         .filter(
             registrations::forum_id
                 .eq(forum_id)
-                .and(registrations::email_key.eq(email_key)),
+                .and(registrations::email_key.eq(email_key))
+                .and(registrations::status.ne(CANCELLED)),
         )
         .select((Registration::as_select(), Site::as_select()))
         .first(conn)
@@ -109,4 +124,272 @@ pub fn count_for_site(conn: &mut DbConnection, site_id: i64, status: &str) -> Qu
 
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
     registrations::table.count().get_result(conn)
+}
+
+const CONFIRMED: &str = "confirmed";
+const WAITLISTED: &str = "waitlisted";
+const CANCELLED: &str = "cancelled";
+
+pub fn find_by_stream_token(
+    conn: &mut DbConnection,
+    token: &str,
+) -> QueryResult<Option<(Registration, Site)>> {
+    registrations::table
+        .inner_join(sites::table)
+        .filter(registrations::stream_token.eq(token))
+        .select((Registration::as_select(), Site::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// The next person in line for a site: strict first come, first served.
+pub fn first_waitlisted(
+    conn: &mut DbConnection,
+    site_id: i64,
+) -> QueryResult<Option<Registration>> {
+    registrations::table
+        .filter(
+            registrations::site_id
+                .eq(site_id)
+                .and(registrations::status.eq(WAITLISTED)),
+        )
+        .order((registrations::waitlisted_at.asc(), registrations::id.asc()))
+        .select(Registration::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// 1 for the first in line. `None` when the registration is not waiting.
+pub fn waitlist_position(
+    conn: &mut DbConnection,
+    registration: &Registration,
+) -> QueryResult<Option<i64>> {
+    let Some(joined) = registration.waitlisted_at else {
+        return Ok(None);
+    };
+    let ahead: i64 = registrations::table
+        .filter(
+            registrations::site_id
+                .eq(registration.site_id)
+                .and(registrations::status.eq(WAITLISTED))
+                .and(
+                    registrations::waitlisted_at
+                        .lt(joined)
+                        .or(registrations::waitlisted_at
+                            .eq(joined)
+                            .and(registrations::id.lt(registration.id))),
+                ),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(Some(ahead + 1))
+}
+
+/// Moves a confirmed registration (whose seat was not available) onto the waiting list.
+pub fn mark_waitlisted(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::status.eq(CONFIRMED)),
+        ),
+    )
+    .set((
+        registrations::status.eq(WAITLISTED),
+        registrations::waitlisted_at.eq(Some(now)),
+        registrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Gives a waiting registration the seat its caller has just taken.
+pub fn confirm_waitlisted(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::status.eq(WAITLISTED)),
+        ),
+    )
+    .set((
+        registrations::status.eq(CONFIRMED),
+        registrations::waitlisted_at.eq(None::<NaiveDateTime>),
+        registrations::calendar_sequence.eq(registrations::calendar_sequence + 1),
+        registrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Cancels the registration if it is still `from`; false when someone else changed it first.
+pub fn cancel(
+    conn: &mut DbConnection,
+    id: i64,
+    from: RegistrationStatus,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::status.eq(from.code())),
+        ),
+    )
+    .set((
+        registrations::status.eq(CANCELLED),
+        registrations::waitlisted_at.eq(None::<NaiveDateTime>),
+        registrations::cancelled_at.eq(Some(now)),
+        registrations::calendar_sequence.eq(registrations::calendar_sequence + 1),
+        registrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Moves a confirmed registration from one site to another (the caller moves the seats).
+pub fn move_to_site(
+    conn: &mut DbConnection,
+    id: i64,
+    from_site: i64,
+    to_site: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::site_id.eq(from_site))
+                .and(registrations::status.eq(CONFIRMED)),
+        ),
+    )
+    .set((
+        registrations::site_id.eq(to_site),
+        registrations::calendar_sequence.eq(registrations::calendar_sequence + 1),
+        registrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<(Registration, Site)> {
+    registrations::table
+        .inner_join(sites::table)
+        .filter(registrations::id.eq(id))
+        .select((Registration::as_select(), Site::as_select()))
+        .first(conn)
+}
+
+/// Records the first time the personal stream link was opened.
+pub fn mark_stream_joined(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::stream_joined_at.is_null()),
+        ),
+    )
+    .set(registrations::stream_joined_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn count_stream_joined(conn: &mut DbConnection, forum_id: i64) -> QueryResult<i64> {
+    registrations::table
+        .filter(
+            registrations::forum_id
+                .eq(forum_id)
+                .and(registrations::stream_joined_at.is_not_null()),
+        )
+        .count()
+        .get_result(conn)
+}
+
+/// Waiting registrations per site id.
+pub fn waitlisted_per_site(conn: &mut DbConnection, forum_id: i64) -> QueryResult<Vec<(i64, i64)>> {
+    registrations::table
+        .filter(
+            registrations::forum_id
+                .eq(forum_id)
+                .and(registrations::status.eq(WAITLISTED)),
+        )
+        .group_by(registrations::site_id)
+        .select((registrations::site_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Confirmed registrations whose site starts before `starts_before_local` (Berlin time)
+/// and after `starts_after_local`, and that have no reminder queued yet.
+pub fn due_for_reminder(
+    conn: &mut DbConnection,
+    starts_after_local: NaiveDateTime,
+    starts_before_local: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(Registration, Site)>> {
+    registrations::table
+        .inner_join(sites::table)
+        .filter(
+            registrations::status
+                .eq(CONFIRMED)
+                .and(registrations::reminder_queued_at.is_null())
+                .and(sites::starts_at.le(starts_before_local))
+                .and(sites::starts_at.gt(starts_after_local)),
+        )
+        .order(registrations::id.asc())
+        .limit(limit)
+        .select((Registration::as_select(), Site::as_select()))
+        .load(conn)
+}
+
+/// Claims the reminder for one registration; false if another worker already did.
+pub fn mark_reminder_queued(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::reminder_queued_at.is_null())
+                .and(registrations::status.eq(CONFIRMED)),
+        ),
+    )
+    .set(registrations::reminder_queued_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Takes someone off a waiting list and confirms them at another site (whose seat the
+/// caller has just taken).
+pub fn confirm_waitlisted_at_site(
+    conn: &mut DbConnection,
+    id: i64,
+    to_site: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::status.eq(WAITLISTED)),
+        ),
+    )
+    .set((
+        registrations::site_id.eq(to_site),
+        registrations::status.eq(CONFIRMED),
+        registrations::waitlisted_at.eq(None::<NaiveDateTime>),
+        registrations::calendar_sequence.eq(registrations::calendar_sequence + 1),
+        registrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }

@@ -15,6 +15,8 @@ diesel::table! {
         stream_url -> Nullable<Text>,
         privacy_notice -> Text,
         privacy_version -> Text,
+        registration_opens_at -> Nullable<Timestamp>,
+        registration_closes_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -58,6 +60,12 @@ diesel::table! {
         consent_at -> Timestamp,
         manage_token -> Text,
         checkin_code -> Text,
+        stream_token -> Text,
+        waitlisted_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        stream_joined_at -> Nullable<Timestamp>,
+        reminder_queued_at -> Nullable<Timestamp>,
+        calendar_sequence -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -79,6 +87,9 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         locked_by -> Nullable<Text>,
         last_error -> Nullable<Text>,
+        attachment_name -> Nullable<Text>,
+        attachment_type -> Nullable<Text>,
+        attachment_body -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
     }

@@ -99,6 +99,34 @@ pub fn take_seat(conn: &mut DbConnection, site_id: i64) -> QueryResult<bool> {
     Ok(updated == 1)
 }
 
+/// Gives a seat back (cancellation, switch). Never goes below zero.
+pub fn release_seat(conn: &mut DbConnection, site_id: i64) -> QueryResult<bool> {
+    let updated = diesel::update(
+        sites::table.filter(sites::id.eq(site_id).and(sites::confirmed_count.gt(0))),
+    )
+    .set(sites::confirmed_count.eq(sites::confirmed_count - 1))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Locks the sites' rows in id order for the rest of the transaction, so that changes
+/// touching two sites (a switch) cannot deadlock with one going the other way. SQLite
+/// needs nothing: its write transactions already run one at a time.
+pub fn lock(conn: &mut DbConnection, site_ids: &[i64]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(c) => {
+            sites::table
+                .filter(sites::id.eq_any(site_ids))
+                .order(sites::id.asc())
+                .select(sites::id)
+                .for_update()
+                .load::<i64>(c)?;
+            Ok(())
+        }
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// Inserts a site or updates it by slug. Refuses to set a capacity below the seats
 /// already taken; the caller turns that into a message for the operator.
 pub fn upsert(

@@ -66,6 +66,9 @@ pub struct ForumDefinition {
     pub stream_url: Option<String>,
     pub privacy_notice: String,
     pub privacy_version: String,
+    /// UTC instants; `None`: open from import until the forum day is over.
+    pub registration_opens_at: Option<NaiveDateTime>,
+    pub registration_closes_at: Option<NaiveDateTime>,
     pub sites: Vec<SiteDefinition>,
 }
 
@@ -98,6 +101,9 @@ struct ForumFile {
     stream_url: Option<String>,
     privacy_notice: String,
     privacy_version: String,
+    /// Berlin time, "2027-01-10 08:00".
+    registration_opens: Option<String>,
+    registration_closes: Option<String>,
     #[serde(default)]
     sites: Vec<SiteFile>,
 }
@@ -162,6 +168,24 @@ impl ForumDefinition {
         if file.sites.is_empty() {
             return Err("a forum needs at least one [[sites]] entry".into());
         }
+        let berlin = |field: &str,
+                      value: Option<String>|
+         -> Result<Option<NaiveDateTime>, String> {
+            value
+                .map(|v| {
+                    NaiveDateTime::parse_from_str(v.trim(), "%Y-%m-%d %H:%M")
+                        .map(super::berlin_time::to_utc)
+                        .map_err(|_| format!("{field} {v:?} must look like \"2027-01-10 08:00\""))
+                })
+                .transpose()
+        };
+        let registration_opens_at = berlin("registration_opens", file.registration_opens)?;
+        let registration_closes_at = berlin("registration_closes", file.registration_closes)?;
+        if let (Some(opens), Some(closes)) = (registration_opens_at, registration_closes_at)
+            && closes <= opens
+        {
+            return Err("registration_closes must be after registration_opens".into());
+        }
         let mut seen = HashSet::new();
         let mut sites = Vec::with_capacity(file.sites.len());
         for site in file.sites {
@@ -181,6 +205,8 @@ impl ForumDefinition {
             stream_url: optional(file.stream_url),
             privacy_notice: non_empty("privacy_notice", file.privacy_notice)?,
             privacy_version: non_empty("privacy_version", file.privacy_version)?,
+            registration_opens_at,
+            registration_closes_at,
             sites,
         })
     }

@@ -2,6 +2,7 @@
 //!
 //! Every value here is parsed from untrusted input once; a value that exists is valid.
 
+pub mod berlin_time;
 pub mod email_address;
 pub mod field_error;
 pub mod forum;

@@ -1,14 +1,42 @@
 //! Which mails exist and how they read. Each mail is a folder in `templates/mail/`
-//! with `subject.txt`, `body.txt` and `body.html`.
+//! with `subject.txt`, `body.txt` and `body.html`; the place details they share live
+//! in `templates/mail/_details.{txt,html}`.
 
+use super::calendar::{CalendarEvent, Method};
 use crate::db::forums::Forum;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::{self, DbConnection};
 use crate::domain::{Lang, SiteKind, Token};
 use crate::i18n;
-use askama::Template;
+
 use chrono::NaiveDateTime;
+
+/// Where links in mails point and what Message-IDs and calendar UIDs end in.
+#[derive(Debug, Clone)]
+pub struct MailContext {
+    pub public_url: String,
+    pub message_id_domain: String,
+}
+
+impl MailContext {
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<MailContext> {
+        let from: lettre::message::Mailbox = settings.mail_from.parse().map_err(|e| {
+            anyhow::anyhow!("MAIL_FROM {:?} is not a mailbox: {e}", settings.mail_from)
+        })?;
+        Ok(MailContext {
+            public_url: settings.public_url().to_string(),
+            message_id_domain: from.email.domain().to_string(),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub body: String,
+}
 
 /// A rendered mail, ready for the outbox.
 #[derive(Debug, Clone)]
@@ -19,11 +47,58 @@ pub struct OutgoingMail {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    pub attachment: Option<Attachment>,
 }
 
-/// Everything a registration mail may say; shared by the subject and both bodies.
+/// Every mail a registration can cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    /// Registered with a seat.
+    Confirmation,
+    /// Registered on a full site's waiting list.
+    Waitlisted { position: i64 },
+    /// Moved up from the waiting list.
+    Promoted,
+    /// Moved to another site by the participant.
+    Switched,
+    /// Cancelled a seat.
+    Cancelled,
+    /// Left the waiting list.
+    LeftWaitlist,
+    /// Asked for the personal link again.
+    Link,
+    /// The forum is near.
+    Reminder,
+}
+
+impl MailKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            MailKind::Confirmation => "confirmation",
+            MailKind::Waitlisted { .. } => "waitlisted",
+            MailKind::Promoted => "promoted",
+            MailKind::Switched => "switched",
+            MailKind::Cancelled => "cancelled",
+            MailKind::LeftWaitlist => "left_waitlist",
+            MailKind::Link => "link",
+            MailKind::Reminder => "reminder",
+        }
+    }
+
+    fn calendar(self) -> Option<Method> {
+        match self {
+            MailKind::Confirmation
+            | MailKind::Promoted
+            | MailKind::Switched
+            | MailKind::Reminder => Some(Method::Publish),
+            MailKind::Cancelled => Some(Method::Cancel),
+            MailKind::Waitlisted { .. } | MailKind::LeftWaitlist | MailKind::Link => None,
+        }
+    }
+}
+
+/// Everything a registration mail may say.
 pub struct RegistrationMailView {
-    pub first_name: String,
     pub full_name: String,
     pub forum_title: String,
     pub site_name: String,
@@ -37,18 +112,20 @@ pub struct RegistrationMailView {
     pub contact_email: String,
     pub contact_phone: Option<String>,
     pub personal_url: String,
-    pub forum_url: String,
+    pub stream_link: Option<String>,
+    pub waitlist_position: i64,
+    pub confirmed: bool,
 }
 
 impl RegistrationMailView {
     pub fn new(forum: &Forum, site: &Site, registration: &Registration, public_url: &str) -> Self {
         let lang = Lang::from_code(&registration.locale).unwrap_or_default();
+        let is_stream = site.kind() == SiteKind::Stream;
         RegistrationMailView {
-            first_name: registration.first_name.clone(),
             full_name: registration.full_name(),
             forum_title: forum.title.clone(),
             site_name: site.name.clone(),
-            is_stream: site.kind() == SiteKind::Stream,
+            is_stream,
             venue: site.venue.clone(),
             address: site.address.clone(),
             date: i18n::long_date(forum.event_date, lang),
@@ -57,46 +134,153 @@ impl RegistrationMailView {
             organiser: forum.organiser.clone(),
             contact_email: forum.contact_email.clone(),
             contact_phone: forum.contact_phone.clone(),
-            personal_url: format!("{public_url}/registration/{}", registration.manage_token),
-            forum_url: format!("{public_url}/"),
+            personal_url: personal_url(public_url, registration),
+            stream_link: (is_stream && forum.stream_url.is_some())
+                .then(|| format!("{public_url}/stream/{}", registration.stream_token)),
+            waitlist_position: 0,
+            confirmed: registration.status == "confirmed",
         }
     }
 }
 
-#[derive(Template)]
-#[template(path = "mail/confirmation/subject.txt")]
-struct ConfirmationSubject<'a> {
-    v: &'a RegistrationMailView,
+pub fn personal_url(public_url: &str, registration: &Registration) -> String {
+    format!("{public_url}/registration/{}", registration.manage_token)
 }
 
-#[derive(Template)]
-#[template(path = "mail/confirmation/body.txt")]
-struct ConfirmationText<'a> {
-    v: &'a RegistrationMailView,
+macro_rules! mail_templates {
+    ($($module:ident: $subject:literal, $text:literal, $html:literal;)*) => {
+        $(
+            mod $module {
+                use super::RegistrationMailView;
+
+                #[derive(askama::Template)]
+                #[template(path = $subject)]
+                pub struct Subject<'a> {
+                    pub v: &'a RegistrationMailView,
+                }
+
+                #[derive(askama::Template)]
+                #[template(path = $text)]
+                pub struct Text<'a> {
+                    pub v: &'a RegistrationMailView,
+                }
+
+                #[derive(askama::Template)]
+                #[template(path = $html)]
+                pub struct Html<'a> {
+                    pub v: &'a RegistrationMailView,
+                }
+
+                pub fn render(v: &RegistrationMailView) -> Result<(String, String, String), askama::Error> {
+                    use askama::Template;
+                    Ok((Subject { v }.render()?, Text { v }.render()?, Html { v }.render()?))
+                }
+            }
+        )*
+    };
 }
 
-#[derive(Template)]
-#[template(path = "mail/confirmation/body.html")]
-struct ConfirmationHtml<'a> {
-    v: &'a RegistrationMailView,
+mail_templates! {
+    confirmation: "mail/confirmation/subject.txt", "mail/confirmation/body.txt", "mail/confirmation/body.html";
+    waitlisted: "mail/waitlisted/subject.txt", "mail/waitlisted/body.txt", "mail/waitlisted/body.html";
+    promoted: "mail/promoted/subject.txt", "mail/promoted/body.txt", "mail/promoted/body.html";
+    switched: "mail/switched/subject.txt", "mail/switched/body.txt", "mail/switched/body.html";
+    cancelled: "mail/cancelled/subject.txt", "mail/cancelled/body.txt", "mail/cancelled/body.html";
+    left_waitlist: "mail/left_waitlist/subject.txt", "mail/left_waitlist/body.txt", "mail/left_waitlist/body.html";
+    link: "mail/link/subject.txt", "mail/link/body.txt", "mail/link/body.html";
+    reminder: "mail/reminder/subject.txt", "mail/reminder/body.txt", "mail/reminder/body.html";
 }
 
-/// "Your registration is confirmed", with the personal link.
-pub fn confirmation(
+/// The calendar entry for a registration at its current site.
+pub fn calendar_event(
     forum: &Forum,
     site: &Site,
     registration: &Registration,
-    public_url: &str,
+    context: &MailContext,
+    method: Method,
+    now: NaiveDateTime,
+) -> CalendarEvent {
+    let location = match (&site.venue, &site.address) {
+        (Some(venue), Some(address)) => Some(format!("{venue}, {address}")),
+        (Some(venue), None) => Some(venue.clone()),
+        (None, _) => (site.kind() == SiteKind::Stream).then(|| "Livestream".to_string()),
+    };
+    let url = personal_url(&context.public_url, registration);
+    CalendarEvent {
+        uid: format!(
+            "registration-{}-{}@{}",
+            registration.id, forum.slug, context.message_id_domain
+        ),
+        sequence: registration.calendar_sequence,
+        method,
+        summary: format!("{} – {}", forum.title, site.name),
+        description: format!("Ihre Anmeldung: {url}"),
+        location,
+        url,
+        starts_local: site.starts_at,
+        ends_local: site.ends_at,
+        stamp_utc: now,
+        organiser: forum.organiser.clone(),
+        organiser_email: forum.contact_email.clone(),
+    }
+}
+
+/// Renders `kind` for `registration` at `site`, with a calendar entry where one belongs.
+pub fn registration_mail(
+    kind: MailKind,
+    forum: &Forum,
+    site: &Site,
+    registration: &Registration,
+    context: &MailContext,
+    now: NaiveDateTime,
 ) -> Result<OutgoingMail, askama::Error> {
-    let v = RegistrationMailView::new(forum, site, registration, public_url);
+    let mut v = RegistrationMailView::new(forum, site, registration, &context.public_url);
+    if let MailKind::Waitlisted { position } = kind {
+        v.waitlist_position = position;
+    }
+    let (subject, body_text, body_html) = match kind {
+        MailKind::Confirmation => confirmation::render(&v)?,
+        MailKind::Waitlisted { .. } => waitlisted::render(&v)?,
+        MailKind::Promoted => promoted::render(&v)?,
+        MailKind::Switched => switched::render(&v)?,
+        MailKind::Cancelled => cancelled::render(&v)?,
+        MailKind::LeftWaitlist => left_waitlist::render(&v)?,
+        MailKind::Link => link::render(&v)?,
+        MailKind::Reminder => reminder::render(&v)?,
+    };
+    let attachment = kind.calendar().map(|method| {
+        let event = calendar_event(forum, site, registration, context, method, now);
+        Attachment {
+            name: "fachforum.ics".into(),
+            content_type: event.content_type(),
+            body: event.to_ics(),
+        }
+    });
     Ok(OutgoingMail {
-        kind: "confirmation",
+        kind: kind.code(),
         registration_id: Some(registration.id),
         recipient: registration.email.clone(),
-        subject: ConfirmationSubject { v: &v }.render()?.trim().to_string(),
-        body_text: ConfirmationText { v: &v }.render()?,
-        body_html: ConfirmationHtml { v: &v }.render()?,
+        subject: subject.trim().to_string(),
+        body_text,
+        body_html,
+        attachment,
     })
+}
+
+/// Renders and queues `kind` in the same transaction as the change that causes it.
+pub fn queue(
+    conn: &mut DbConnection,
+    kind: MailKind,
+    forum: &Forum,
+    site: &Site,
+    registration: &Registration,
+    context: &MailContext,
+    now: NaiveDateTime,
+) -> anyhow::Result<i64> {
+    let mail = registration_mail(kind, forum, site, registration, context, now).map_err(|e| {
+        anyhow::Error::new(e).context(format!("rendering the {} mail", kind.code()))
+    })?;
+    Ok(enqueue(conn, &mail, &context.message_id_domain, now)?)
 }
 
 /// Queues `mail` in the outbox with a Message-ID that stays the same across retries,
@@ -108,6 +292,7 @@ pub fn enqueue(
     now: NaiveDateTime,
 ) -> diesel::QueryResult<i64> {
     let message_id = format!("<{}@{}>", Token::generate().as_str(), message_id_domain);
+    let attachment = mail.attachment.as_ref();
     db::outbox::insert(
         conn,
         &db::outbox::NewOutboxRow {
@@ -121,6 +306,9 @@ pub fn enqueue(
             status: db::outbox::PENDING,
             attempts: 0,
             next_attempt_at: now,
+            attachment_name: attachment.map(|a| a.name.as_str()),
+            attachment_type: attachment.map(|a| a.content_type.as_str()),
+            attachment_body: attachment.map(|a| a.body.as_str()),
             created_at: now,
         },
     )

@@ -1,7 +1,8 @@
 //! Where mail goes: an SMTP server, or `.eml` files in a folder when none is configured.
 
 use crate::db::outbox::LeasedMail;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{Message, SmtpTransport, Transport as _};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -76,14 +77,28 @@ fn build_message(from: &Mailbox, mail: &LeasedMail) -> Result<Message, DeliveryE
         .recipient
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("recipient address unusable: {e}")))?;
+    let alternative =
+        MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone());
+    let body = match (
+        &mail.attachment_name,
+        &mail.attachment_type,
+        &mail.attachment_body,
+    ) {
+        (Some(name), Some(content_type), Some(content)) => {
+            let content_type = ContentType::parse(content_type).map_err(|e| {
+                DeliveryError::Permanent(format!("attachment content type unusable: {e}"))
+            })?;
+            MultiPart::mixed()
+                .multipart(alternative)
+                .singlepart(Attachment::new(name.clone()).body(content.clone(), content_type))
+        }
+        _ => alternative,
+    };
     Message::builder()
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone())
         .message_id(Some(mail.message_id.clone()))
-        .multipart(MultiPart::alternative_plain_html(
-            mail.body_text.clone(),
-            mail.body_html.clone(),
-        ))
+        .multipart(body)
         .map_err(|e| DeliveryError::Permanent(format!("message could not be built: {e}")))
 }

@@ -4,7 +4,7 @@
 use super::AppState;
 use super::errors::Problem;
 use super::lang::request_lang;
-use crate::booking::register::{MailContext, registration_open};
+use crate::booking::register::{RegistrationWindow, WhenFull, registration_window};
 use crate::booking::{self, RegisterError};
 use crate::db;
 use crate::domain::{FieldError, FieldErrors, NewRegistration, RawRegistration};
@@ -43,16 +43,22 @@ pub fn json_config() -> web::JsonConfig {
 
 pub async fn forum(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let forum_id = state.forum_id;
-    let (forum, sites) = state
+    let (forum, sites, waiting) = state
         .db(move |conn| {
             let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
             let sites = db::sites::list_for_forum(conn, forum_id).map_err(anyhow::Error::from)?;
-            Ok::<_, Problem>((forum, sites))
+            let waiting = db::registrations::waitlisted_per_site(conn, forum_id)
+                .map_err(anyhow::Error::from)?;
+            Ok::<_, Problem>((forum, sites, waiting))
         })
         .await?;
     let sites: Vec<Value> = sites
         .iter()
         .map(|s| {
+            let waitlisted = waiting
+                .iter()
+                .find(|(id, _)| *id == s.id)
+                .map_or(0, |(_, n)| *n);
             json!({
                 "slug": s.slug,
                 "name": s.name,
@@ -65,22 +71,27 @@ pub async fn forum(state: web::Data<AppState>) -> Result<HttpResponse, Problem> 
                 "capacity": s.capacity,
                 "confirmed": s.confirmed_count,
                 "available": s.available(),
+                "waitlisted": waitlisted,
             })
         })
         .collect();
+    let utc =
+        |t: Option<chrono::NaiveDateTime>| t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     Ok(HttpResponse::Ok().json(json!({
         "slug": forum.slug,
         "title": forum.title,
         "date": forum.event_date.to_string(),
         "timezone": "Europe/Berlin",
-        "registration_open": registration_open(&forum, Utc::now().naive_utc()),
+        "registration_open": registration_window(&forum, Utc::now().naive_utc()) == RegistrationWindow::Open,
+        "registration_opens_at": utc(forum.registration_opens_at),
+        "registration_closes_at": utc(forum.registration_closes_at),
         "sites": sites,
     })))
 }
 
 /// Reads the fields the API knows from a JSON object; a value of the wrong type is an
 /// error for that field, a missing one is left empty for the domain rules to judge.
-fn raw_from_json(body: &Value) -> Result<(RawRegistration, FieldErrors), Problem> {
+fn raw_from_json(body: &Value) -> Result<(RawRegistration, WhenFull, FieldErrors), Problem> {
     let Some(map) = body.as_object() else {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
@@ -120,7 +131,20 @@ fn raw_from_json(body: &Value) -> Result<(RawRegistration, FieldErrors), Problem
             },
         ),
     }
-    Ok((raw, errors))
+    let when_full = match map.get("waitlist") {
+        Some(Value::Bool(true)) => WhenFull::JoinWaitlist,
+        None | Some(Value::Null) | Some(Value::Bool(false)) => WhenFull::Refuse,
+        Some(_) => {
+            errors.add(
+                "waitlist",
+                FieldError::WrongType {
+                    expected: "boolean",
+                },
+            );
+            WhenFull::Refuse
+        }
+    };
+    Ok((raw, when_full, errors))
 }
 
 fn merge(type_errors: FieldErrors, rule_errors: FieldErrors) -> FieldErrors {
@@ -142,7 +166,7 @@ pub async fn register(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
     let lang = request_lang(&req);
-    let (raw, type_errors) = raw_from_json(&body)?;
+    let (raw, when_full, type_errors) = raw_from_json(&body)?;
     let new = match NewRegistration::parse(&raw) {
         Ok(new) if type_errors.is_empty() => new,
         Ok(_) => return Err(Problem::validation(&type_errors, lang)),
@@ -151,27 +175,26 @@ pub async fn register(
         }
     };
     let forum_id = state.forum_id;
-    let settings = state.settings.clone();
-    let domain = state.message_id_domain.clone();
+    let mail_context = state.mail_context.clone();
     let outcome = state
         .db(move |conn| {
             let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
-            let mail = MailContext {
-                public_url: settings.public_url(),
-                message_id_domain: &domain,
-            };
-            booking::register(conn, &forum, &new, lang, &mail)
+            booking::register(conn, &forum, &new, lang, when_full, &mail_context)
         })
         .await;
     match outcome {
         Ok(booked) => {
             state.mail_worker.wake();
             tracing::info!(registration_id = booked.registration.id, site = %booked.site.slug, "registered via API");
-            Ok(HttpResponse::Created().json(json!({
+            let mut body = json!({
                 "id": booked.registration.id,
                 "status": booked.registration.status,
                 "site": booked.site.slug,
-            })))
+            });
+            if let Some(position) = booked.waitlist_position {
+                body["waitlist_position"] = json!(position);
+            }
+            Ok(HttpResponse::Created().json(body))
         }
         Err(RegisterError::SiteFull(site)) => {
             Err(
@@ -195,7 +218,7 @@ pub async fn register(
             errors.add("site", FieldError::UnknownSite);
             Err(Problem::validation(&errors, lang))
         }
-        Err(RegisterError::RegistrationClosed) => Err(Problem::new(
+        Err(RegisterError::RegistrationClosed(_)) => Err(Problem::new(
             StatusCode::CONFLICT,
             "registration_closed",
             "Registration is closed",

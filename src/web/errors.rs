@@ -22,6 +22,10 @@ pub fn log_unexpected(error: &anyhow::Error) -> String {
 pub enum PageError {
     NotFound,
     BadRequest(&'static str),
+    /// A form without a valid CSRF token.
+    Forbidden,
+    /// The change is not possible in the current state; the text says why.
+    Conflict(&'static str),
     Unexpected(anyhow::Error),
 }
 
@@ -48,6 +52,8 @@ impl fmt::Display for PageError {
         match self {
             PageError::NotFound => write!(f, "not found"),
             PageError::BadRequest(why) => write!(f, "bad request: {why}"),
+            PageError::Forbidden => write!(f, "forbidden: CSRF token missing or wrong"),
+            PageError::Conflict(why) => write!(f, "conflict: {why}"),
             PageError::Unexpected(e) => write!(f, "{e:#}"),
         }
     }
@@ -58,6 +64,8 @@ impl ResponseError for PageError {
         match self {
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Forbidden => StatusCode::FORBIDDEN,
+            PageError::Conflict(_) => StatusCode::CONFLICT,
             PageError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +74,8 @@ impl ResponseError for PageError {
         let page = match self {
             PageError::NotFound => ErrorPage::not_found(),
             PageError::BadRequest(why) => ErrorPage::bad_request(why),
+            PageError::Forbidden => ErrorPage::forbidden(),
+            PageError::Conflict(why) => ErrorPage::conflict(why),
             PageError::Unexpected(e) => ErrorPage::unexpected(log_unexpected(e)),
         };
         let body = render(&page).unwrap_or_else(|_| "Fehler / Error".to_string());

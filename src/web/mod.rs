@@ -6,6 +6,7 @@ pub mod api;
 pub mod csrf;
 pub mod errors;
 pub mod lang;
+pub mod personal;
 pub mod public;
 pub mod register_form;
 pub mod security_headers;
@@ -13,7 +14,7 @@ pub mod views;
 
 use crate::config::Settings;
 use crate::db::{DbConnection, Pool};
-use crate::mail::WorkerHandle;
+use crate::mail::{MailContext, WorkerHandle};
 use actix_web::web;
 use std::sync::Arc;
 
@@ -24,8 +25,7 @@ pub struct AppState {
     pub forum_id: i64,
     pub settings: Arc<Settings>,
     pub mail_worker: WorkerHandle,
-    /// The part after `@` in Message-IDs: the sender's domain.
-    pub message_id_domain: String,
+    pub mail_context: MailContext,
 }
 
 impl AppState {
@@ -59,10 +59,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(register_form::show))
                 .route(web::post().to(register_form::submit)),
         )
-        .service(web::resource("/registration/{token}").route(web::get().to(public::personal_page)))
         .service(
-            web::resource("/registration/{token}/thanks").route(web::get().to(public::thanks_page)),
+            web::resource("/resend-link")
+                .route(web::get().to(personal::resend_form))
+                .route(web::post().to(personal::resend)),
         )
+        .service(
+            web::resource("/registration/{token}").route(web::get().to(personal::personal_page)),
+        )
+        .service(
+            web::resource("/registration/{token}/thanks")
+                .route(web::get().to(personal::thanks_page)),
+        )
+        .service(
+            web::resource("/registration/{token}/cancel")
+                .route(web::get().to(personal::confirm_cancel))
+                .route(web::post().to(personal::cancel)),
+        )
+        .service(
+            web::resource("/registration/{token}/switch")
+                .route(web::get().to(personal::confirm_switch))
+                .route(web::post().to(personal::switch)),
+        )
+        .service(
+            web::resource("/registration/{token}/calendar.ics")
+                .route(web::get().to(personal::calendar)),
+        )
+        .service(web::resource("/stream/{token}").route(web::get().to(personal::stream)))
         .service(
             web::scope("/api/v1")
                 .app_data(api::json_config())

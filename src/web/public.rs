@@ -1,15 +1,13 @@
-//! Public pages that only read: the forum page, the personal page, the privacy notice.
+//! Public pages that only read: the forum page, the privacy notice, health, assets.
 
 use super::AppState;
+use super::csrf;
 use super::errors::PageError;
-use super::views::{
-    ForumPage, ForumView, Layout, PersonView, PrivacyPage, RegistrationPage, SiteView, render,
-};
-use crate::booking::register::registration_open;
+use super::views::{ForumPage, ForumView, Layout, PrivacyPage, SiteView, render};
+use crate::booking::registration_window;
 use crate::db;
 use crate::db::forums::Forum;
 use crate::db::sites::Site;
-use crate::domain::Token;
 use actix_web::http::header::{CACHE_CONTROL, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -33,17 +31,35 @@ pub async fn load_forum(state: &AppState) -> Result<(Forum, Vec<Site>), PageErro
 }
 
 pub fn forum_view(forum: &Forum) -> ForumView {
-    ForumView::new(forum, registration_open(forum, Utc::now().naive_utc()))
+    ForumView::new(forum, registration_window(forum, Utc::now().naive_utc()))
 }
 
-pub async fn forum_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let (forum, sites) = load_forum(&state).await?;
+pub async fn forum_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let forum_id = state.forum_id;
+    let (forum, sites, waiting) = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id)?;
+            let sites = db::sites::list_for_forum(conn, forum_id)?;
+            let waiting = db::registrations::waitlisted_per_site(conn, forum_id)?;
+            Ok::<_, PageError>((forum, sites, waiting))
+        })
+        .await?;
+    let (csrf_token, cookie) = csrf::token_for(&req, state.settings.is_https());
     let page = ForumPage {
         layout: Layout::new(forum.title.clone(), forum.title.clone()),
         forum: forum_view(&forum),
-        sites: SiteView::list(&sites),
+        sites: SiteView::list_with_waiting(&sites, &waiting),
+        csrf_token,
     };
-    Ok(html(render(&page)?))
+    let mut response = HttpResponse::Ok();
+    response.content_type(ContentType::html());
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
+    Ok(response.body(render(&page)?))
 }
 
 pub async fn privacy_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -60,53 +76,6 @@ pub async fn privacy_page(state: web::Data<AppState>) -> Result<HttpResponse, Pa
         forum: forum_view(&forum),
     };
     Ok(html(render(&page)?))
-}
-
-async fn registration_page(
-    state: &AppState,
-    token: &str,
-    just_registered: bool,
-) -> Result<HttpResponse, PageError> {
-    let token = Token::parse(token).ok_or(PageError::NotFound)?;
-    let forum_id = state.forum_id;
-    let (forum, (registration, site)) = state
-        .db(move |conn| {
-            let forum = db::forums::find_by_id(conn, forum_id)?;
-            let found = db::registrations::find_by_manage_token(conn, token.as_str())?;
-            Ok::<_, PageError>((forum, found.ok_or(PageError::NotFound)?))
-        })
-        .await?;
-    let title = if just_registered {
-        "Vielen Dank für Ihre Anmeldung"
-    } else {
-        "Ihre Anmeldung"
-    };
-    let page = RegistrationPage {
-        layout: Layout::new(title, forum.title.clone()),
-        forum: forum_view(&forum),
-        site: SiteView::new(&site),
-        person: PersonView::new(&registration),
-        just_registered,
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        // Personal data: keep it out of shared caches and the back-forward cache.
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(render(&page)?))
-}
-
-pub async fn personal_page(
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    registration_page(&state, &token, false).await
-}
-
-pub async fn thanks_page(
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    registration_page(&state, &token, true).await
 }
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {

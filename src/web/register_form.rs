@@ -7,7 +7,7 @@ use super::errors::{PageError, log_unexpected};
 use super::lang::request_lang;
 use super::public::{forum_view, load_forum};
 use super::views::{RegisterPage, SiteView, render};
-use crate::booking::register::MailContext;
+use crate::booking::register::WhenFull;
 use crate::booking::{self, RegisterError};
 use crate::db::sites::Site;
 use crate::domain::{NewRegistration, RawRegistration};
@@ -44,6 +44,8 @@ pub struct RegisterFormData {
     accessibility_needs: String,
     #[serde(default)]
     privacy_consent: Option<String>,
+    #[serde(default)]
+    waitlist: Option<String>,
     #[serde(default)]
     csrf_token: String,
 }
@@ -101,6 +103,8 @@ pub async fn show(
         && site.is_full()
     {
         page.alternatives = alternatives(&sites, &site.slug);
+        // They came from "join the waiting list" on the forum page.
+        page.waitlist = true;
     }
     respond(StatusCode::OK, &page, cookie)
 }
@@ -120,6 +124,7 @@ pub async fn submit(
         data.raw(),
         token,
     );
+    page.waitlist = data.waitlist.is_some();
 
     if !csrf::verify(&req, secure, &data.csrf_token) {
         page.set_general_error(
@@ -136,16 +141,14 @@ pub async fn submit(
     };
 
     let lang = request_lang(&req);
-    let settings = state.settings.clone();
-    let domain = state.message_id_domain.clone();
+    let when_full = if page.waitlist {
+        WhenFull::JoinWaitlist
+    } else {
+        WhenFull::Refuse
+    };
+    let mail_context = state.mail_context.clone();
     let outcome = state
-        .db(move |conn| {
-            let mail = MailContext {
-                public_url: settings.public_url(),
-                message_id_domain: &domain,
-            };
-            booking::register(conn, &forum, &new, lang, &mail)
-        })
+        .db(move |conn| booking::register(conn, &forum, &new, lang, when_full, &mail_context))
         .await;
 
     match outcome {
@@ -162,7 +165,7 @@ pub async fn submit(
         Err(RegisterError::SiteFull(site)) => {
             page.add_error(
                 "site",
-                format!("Der Standort {} ist leider ausgebucht. Bitte wählen Sie einen anderen Standort oder den Livestream.", site.name),
+                format!("Der Standort {} ist leider ausgebucht. Bitte wählen Sie einen anderen Standort oder den Livestream – oder kreuzen Sie unten „Warteliste“ an, dann rücken Sie automatisch nach, sobald ein Platz frei wird.", site.name),
             );
             page.alternatives = alternatives(&sites, &site.slug);
             respond(StatusCode::CONFLICT, &page, cookie)
@@ -178,7 +181,7 @@ pub async fn submit(
             page.add_error("site", "Bitte wählen Sie einen Standort aus.".into());
             respond(StatusCode::UNPROCESSABLE_ENTITY, &page, cookie)
         }
-        Err(RegisterError::RegistrationClosed) => {
+        Err(RegisterError::RegistrationClosed(_)) => {
             page.forum.registration_open = false;
             respond(StatusCode::CONFLICT, &page, cookie)
         }

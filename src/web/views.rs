@@ -2,10 +2,11 @@
 //! Templates live in `templates/`; askama escapes every value, so no user text is
 //! ever marked safe.
 
+use crate::booking::RegistrationWindow;
 use crate::db::forums::Forum;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
-use crate::domain::{FieldErrors, Lang, RawRegistration, Sector, SiteKind};
+use crate::domain::{FieldErrors, Lang, RawRegistration, Sector, SiteKind, berlin_time};
 use crate::i18n;
 use askama::Template;
 
@@ -38,10 +39,13 @@ pub struct ForumView {
     pub contact_email: String,
     pub contact_phone: Option<String>,
     pub registration_open: bool,
+    /// "Die Anmeldung öffnet am …" while registration has not opened yet.
+    pub opens_text: Option<String>,
+    pub has_stream: bool,
 }
 
 impl ForumView {
-    pub fn new(forum: &Forum, registration_open: bool) -> ForumView {
+    pub fn new(forum: &Forum, window: RegistrationWindow) -> ForumView {
         ForumView {
             title: forum.title.clone(),
             date: i18n::long_date(forum.event_date, Lang::De),
@@ -49,7 +53,19 @@ impl ForumView {
             organiser: forum.organiser.clone(),
             contact_email: forum.contact_email.clone(),
             contact_phone: forum.contact_phone.clone(),
-            registration_open,
+            registration_open: window == RegistrationWindow::Open,
+            opens_text: match window {
+                RegistrationWindow::NotYetOpen(opens) => {
+                    let local = berlin_time::to_local(opens);
+                    Some(format!(
+                        "Die Anmeldung öffnet am {} um {} Uhr.",
+                        i18n::long_date(local.date(), Lang::De),
+                        local.format("%H:%M")
+                    ))
+                }
+                _ => None,
+            },
+            has_stream: forum.stream_url.is_some(),
         }
     }
 }
@@ -65,6 +81,7 @@ pub struct SiteView {
     pub focus: String,
     pub full: bool,
     pub seats_text: String,
+    pub waitlisted: i64,
 }
 
 impl SiteView {
@@ -80,11 +97,26 @@ impl SiteView {
             focus: site.focus.clone(),
             full: site.is_full(),
             seats_text: seats_text(site.available()),
+            waitlisted: 0,
         }
     }
 
     pub fn list(sites: &[Site]) -> Vec<SiteView> {
         sites.iter().map(SiteView::new).collect()
+    }
+
+    /// Sites with counts of the people waiting for each.
+    pub fn list_with_waiting(sites: &[Site], waiting: &[(i64, i64)]) -> Vec<SiteView> {
+        sites
+            .iter()
+            .map(|site| SiteView {
+                waitlisted: waiting
+                    .iter()
+                    .find(|(id, _)| *id == site.id)
+                    .map_or(0, |(_, n)| *n),
+                ..SiteView::new(site)
+            })
+            .collect()
     }
 }
 
@@ -103,6 +135,8 @@ pub struct ForumPage {
     pub layout: Layout,
     pub forum: ForumView,
     pub sites: Vec<SiteView>,
+    /// For the "send me my link again" form.
+    pub csrf_token: String,
 }
 
 pub struct SectorOption {
@@ -122,6 +156,8 @@ pub struct RegisterPage {
     pub errors: Vec<(&'static str, String)>,
     /// A problem with the submission as a whole (expired form, technical failure).
     pub general_error: Option<String>,
+    /// "If the site is full, put me on its waiting list."
+    pub waitlist: bool,
     pub csrf_token: String,
     /// Other sites with free seats, shown when the chosen one is full.
     pub alternatives: Vec<SiteView>,
@@ -161,6 +197,7 @@ impl RegisterPage {
             form,
             errors: Vec::new(),
             general_error: None,
+            waitlist: false,
             csrf_token,
             alternatives: Vec::new(),
         }
@@ -272,7 +309,42 @@ pub struct RegistrationPage {
     pub forum: ForumView,
     pub site: SiteView,
     pub person: PersonView,
+    pub token: String,
     pub just_registered: bool,
+    pub confirmed: bool,
+    pub waitlisted: bool,
+    pub cancelled: bool,
+    pub waitlist_position: Option<i64>,
+    /// Sites with a free seat the participant may switch to.
+    pub switch_options: Vec<SiteView>,
+    pub stream_link: Option<String>,
+    /// What the last action did, shown once after the redirect.
+    pub done: Option<String>,
+}
+
+/// "Do you really want to …?" before every self-service change.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub question: String,
+    pub action: String,
+    pub button: String,
+    pub site: Option<String>,
+    pub csrf_token: String,
+    pub back: String,
+}
+
+#[derive(Template)]
+#[template(path = "resend_link.html")]
+pub struct ResendLinkPage {
+    pub layout: Layout,
+    pub forum: ForumView,
+    pub csrf_token: String,
+    pub email: String,
+    pub error: Option<String>,
+    pub sent: bool,
 }
 
 #[derive(Template)]
@@ -313,6 +385,18 @@ impl ErrorPage {
 
     pub fn bad_request(why: &str) -> ErrorPage {
         ErrorPage::new("Anfrage nicht verständlich", why, None)
+    }
+
+    pub fn forbidden() -> ErrorPage {
+        ErrorPage::new(
+            "Formular abgelaufen",
+            "Das Formular ist abgelaufen oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte öffnen Sie die Seite erneut und versuchen Sie es noch einmal.",
+            None,
+        )
+    }
+
+    pub fn conflict(why: &str) -> ErrorPage {
+        ErrorPage::new("Das ist leider nicht möglich", why, None)
     }
 
     pub fn unexpected(reference: String) -> ErrorPage {

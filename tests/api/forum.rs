@@ -61,8 +61,12 @@ async fn forum_page_shows_sites_and_seats(backend: Backend) {
     assert!(page.body.contains("ausgebucht"), "full site marked");
     assert!(page.body.contains("/register?site=beta"));
     assert!(
-        !page.body.contains("/register?site=alpha"),
-        "no sign-up link for a full site"
+        !page.body.contains("Für Ort alpha anmelden"),
+        "no sign-up button for a full site"
+    );
+    assert!(
+        page.body.contains("Auf die Warteliste für Ort alpha"),
+        "the waiting list instead"
     );
     assert!(page.body.contains("kontakt@example.org"));
     let privacy = app.get("/privacy").await;
@@ -111,7 +115,7 @@ async fn health_and_security_headers(backend: Backend) {
     assert_eq!(api_missing.json()["code"], "not_found");
 }
 
-fn run_import(db: &TestDb, file: &std::path::Path) -> (bool, String) {
+pub fn run_import(db: &TestDb, file: &std::path::Path) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_forumreg"))
         .args(["forum", "import"])
         .arg(file)

@@ -154,6 +154,38 @@ pub struct ReceivedMail {
     pub content_type: String,
     pub text: Option<String>,
     pub html: Option<String>,
+    pub attachments: Vec<ReceivedAttachment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceivedAttachment {
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub method: Option<String>,
+    pub content: Option<String>,
+}
+
+impl ReceivedMail {
+    /// The personal page's path, from the link in the text part.
+    pub fn personal_path(&self) -> String {
+        let text = self.text.as_deref().expect("text part");
+        let start = text
+            .find("/registration/")
+            .expect("personal link in the mail");
+        text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    /// The calendar attachment, unfolded (RFC 5545 line folding removed).
+    pub fn calendar(&self) -> Option<String> {
+        self.attachments
+            .iter()
+            .find(|a| a.content_type == "text/calendar")
+            .and_then(|a| a.content.clone())
+            .map(|ics| ics.replace("\r\n ", "").replace("\n ", ""))
+    }
 }
 
 /// A real SMTP server (aiosmtpd) listening on a local TCP port.

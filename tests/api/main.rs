@@ -7,6 +7,7 @@ mod bad_input;
 mod capacity;
 mod forum;
 mod instances;
+mod lifecycle;
 mod mail_delivery;
 mod register_api;
 mod register_form;

@@ -38,7 +38,22 @@ async fn registration_is_confirmed_and_mailed(backend: Backend) {
     let mail = &mails[0];
     assert_eq!(mail.rcpt_tos, ["Anna.Schmidt@beispiel.de"]);
     assert!(mail.to.contains("Anna.Schmidt@beispiel.de"), "{}", mail.to);
-    assert_eq!(mail.content_type, "multipart/alternative");
+    assert_eq!(
+        mail.content_type, "multipart/mixed",
+        "text, HTML and a calendar file"
+    );
+    let attachment = &mail.attachments[0];
+    assert_eq!(attachment.filename.as_deref(), Some("fachforum.ics"));
+    assert_eq!(attachment.method.as_deref(), Some("PUBLISH"));
+    let calendar = mail.calendar().expect("calendar attachment");
+    assert!(
+        calendar.contains("DTSTART;TZID=Europe/Berlin:20270318T093000"),
+        "{calendar}"
+    );
+    assert!(
+        calendar.contains("LOCATION:Stadthalle Stern\\, Saal 2\\, Hauptstraße 94\\, 01587 Riesa"),
+        "{calendar}"
+    );
     assert!(
         mail.subject.contains("Anmeldebestätigung") && mail.subject.contains("Riesa"),
         "{}",

@@ -37,7 +37,12 @@ class Sink:
             "text": text.get_content() if text is not None else None,
             "html": html.get_content() if html is not None else None,
             "attachments": [
-                {"filename": part.get_filename(), "content_type": part.get_content_type()}
+                {
+                    "filename": part.get_filename(),
+                    "content_type": part.get_content_type(),
+                    "method": part.get_param("method"),
+                    "content": part.get_content() if part.get_content_maintype() == "text" else None,
+                }
                 for part in message.iter_attachments()
             ],
         }

@@ -12,6 +12,9 @@ CREATE TABLE forums (
     stream_url TEXT,
     privacy_notice TEXT NOT NULL,
     privacy_version TEXT NOT NULL,
+    -- UTC; NULL: open from import until the forum day is over.
+    registration_opens_at TIMESTAMP,
+    registration_closes_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
@@ -54,12 +57,23 @@ CREATE TABLE registrations (
     consent_at TIMESTAMP NOT NULL,
     manage_token TEXT NOT NULL UNIQUE,
     checkin_code TEXT NOT NULL UNIQUE,
+    stream_token TEXT NOT NULL UNIQUE,
+    -- Strict first-come order of a site's waiting list.
+    waitlisted_at TIMESTAMP,
+    cancelled_at TIMESTAMP,
+    stream_joined_at TIMESTAMP,
+    reminder_queued_at TIMESTAMP,
+    -- SEQUENCE of the calendar entry mailed to the participant (RFC 5545).
+    calendar_sequence INTEGER NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
-    -- One person, one seat per forum, whatever the letter case of the address.
-    UNIQUE (forum_id, email_key)
+    CHECK ((status = 'waitlisted') = (waitlisted_at IS NOT NULL))
 );
-CREATE INDEX registrations_site_status ON registrations (site_id, status);
+-- One person, one place per forum, whatever the letter case of the address; after a
+-- cancellation the same person may register again.
+CREATE UNIQUE INDEX registrations_active_email ON registrations (forum_id, email_key)
+    WHERE status <> 'cancelled';
+CREATE INDEX registrations_site_status ON registrations (site_id, status, waitlisted_at, id);
 
 CREATE TABLE outbox (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -76,6 +90,9 @@ CREATE TABLE outbox (
     locked_until TIMESTAMP,
     locked_by TEXT,
     last_error TEXT,
+    attachment_name TEXT,
+    attachment_type TEXT,
+    attachment_body TEXT,
     created_at TIMESTAMP NOT NULL,
     sent_at TIMESTAMP
 );

@@ -1,0 +1,40 @@
+//! Periodic background work besides mail delivery: queueing the reminder mails.
+
+use crate::booking::reminders::queue_due_reminders;
+use crate::db::Pool;
+use crate::mail::{MailContext, WorkerHandle};
+use chrono::Utc;
+use std::time::Duration;
+
+/// Checks for due reminders every `interval`; runs in every instance (claims make
+/// that safe) and wakes the mail worker when it queued something.
+pub fn spawn_reminders(
+    pool: Pool,
+    mail_context: MailContext,
+    lead: Duration,
+    interval: Duration,
+    mail_worker: WorkerHandle,
+) -> tokio::task::JoinHandle<()> {
+    let lead = chrono::Duration::from_std(lead).unwrap_or(chrono::Duration::days(1));
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            let (pool, context) = (pool.clone(), mail_context.clone());
+            let outcome = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                let mut conn = pool.get()?;
+                queue_due_reminders(&mut conn, lead, &context, Utc::now().naive_utc())
+            })
+            .await;
+            match outcome {
+                Ok(Ok(0)) => {}
+                Ok(Ok(_)) => mail_worker.wake(),
+                Ok(Err(e)) => tracing::warn!(
+                    error = format!("{e:#}"),
+                    "reminder check failed, will retry"
+                ),
+                Err(e) => tracing::error!(error = %e, "reminder check panicked"),
+            }
+        }
+    })
+}
