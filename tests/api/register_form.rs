@@ -12,7 +12,8 @@ on_both_backends!(
     second_registration_and_full_site_are_explained,
 );
 
-const GOOD: [(&str, &str); 8] = [
+/// A complete form; empty values are left out when posting.
+const GOOD: [(&str, &str); 9] = [
     ("site", "goerlitz"),
     ("first_name", "Marie-Luise"),
     ("last_name", "Schröder"),
@@ -21,6 +22,7 @@ const GOOD: [(&str, &str); 8] = [
     ("sector", "administration"),
     ("position", "Amtsleiterin"),
     ("privacy_consent", "yes"),
+    ("waitlist", ""),
 ];
 
 fn with(overrides: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
@@ -182,4 +184,19 @@ async fn second_registration_and_full_site_are_explained(backend: Backend) {
         db::registrations::count_all(&mut app.conn()).expect("count"),
         1
     );
+
+    // Ticking "waiting list" turns the same submission into a place in line.
+    let waiting = app
+        .post_form(
+            "/register",
+            &with(&[("email", "other@example.org"), ("waitlist", "yes")]),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(waiting.status, StatusCode::SEE_OTHER, "{}", waiting.body);
+    let thanks = app.get(&waiting.header("location").expect("redirect")).await;
+    assert!(thanks.body.contains("Sie stehen auf der Warteliste"));
+    assert!(thanks.body.contains("<strong>Platz 1</strong> der Warteliste"));
+    let mails = app.smtp.wait_for(2, Duration::from_secs(20)).await;
+    assert!(mails.iter().any(|m| m.rcpt_tos == ["other@example.org"] && m.subject.starts_with("Warteliste")));
 }
