@@ -1,6 +1,7 @@
 //! The `forumreg` command: serve (default), migrate, forum import.
 
 use anyhow::Context;
+use forumreg::accounts;
 use forumreg::booking::{self, ImportError};
 use forumreg::config::Settings;
 use forumreg::db;
@@ -16,6 +17,9 @@ USAGE:
     forumreg [serve]              migrate, import the forum file into an empty database, serve
     forumreg migrate              apply database migrations and exit
     forumreg forum import FILE    create or update a forum from a TOML file (idempotent)
+    forumreg organiser add EMAIL [--role admin|checkin]
+                                  create an organiser account (or set a new password and
+                                  role); the password is read from standard input
     forumreg help                 show this text
 
 Configuration comes from environment variables; see README.md.";
@@ -29,6 +33,9 @@ async fn main() -> ExitCode {
         [] | ["serve"] => serve().await,
         ["migrate"] => migrate(),
         ["forum", "import", file] => import(file),
+        ["organiser", "add", email] => add_organiser(email, "admin"),
+        ["organiser", "add", email, "--role", role]
+        | ["organiser", "add", "--role", role, email] => add_organiser(email, role),
         ["help"] | ["--help"] | ["-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -110,4 +117,58 @@ fn import(file: &str) -> anyhow::Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    if interactive {
+        eprint!(
+            "Password (at least {} characters): ",
+            accounts::NewPassword::MIN_CHARS
+        );
+        let _ = std::io::stderr().flush();
+        // Hide the typed password; `stty` is on every system this runs on.
+        let _ = std::process::Command::new("stty").arg("-echo").status();
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if interactive {
+        let _ = std::process::Command::new("stty").arg("echo").status();
+        eprintln!();
+    }
+    read.context("cannot read the password")?;
+    Ok(line)
+}
+
+fn add_organiser(email: &str, role: &str) -> anyhow::Result<()> {
+    let role = accounts::Role::from_code(role)
+        .ok_or_else(|| anyhow::anyhow!("--role must be admin or checkin, not {role:?}"))?;
+    let password =
+        accounts::NewPassword::parse(&read_password()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let settings = settings()?;
+    let mut conn = settings
+        .database_url
+        .connect()
+        .context("cannot connect to the database")?;
+    db::with_setup_lock(&mut conn, db::run_migrations)?;
+    let created = accounts::add_organiser(
+        &mut conn,
+        email,
+        &password,
+        role,
+        chrono::Utc::now().naive_utc(),
+    )?;
+    println!(
+        "organiser {} {} with role {}",
+        accounts::normalise_email(email),
+        if created {
+            "created"
+        } else {
+            "updated (new password, sessions ended)"
+        },
+        role.code()
+    );
+    Ok(())
 }

@@ -7,6 +7,7 @@
 
 pub mod forum_import;
 pub mod lifecycle;
+pub mod organiser;
 pub mod register;
 pub mod reminders;
 

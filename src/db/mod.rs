@@ -3,10 +3,12 @@
 //! Backend-specific SQL appears only as an explicit `match` on [`DbConnection`].
 
 pub mod forums;
+pub mod organisers;
 pub mod outbox;
 pub mod registrations;
 pub mod schema;
 pub mod sites;
+pub mod stats;
 
 use anyhow::Context;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};

@@ -35,6 +35,8 @@ pub struct Registration {
     pub calendar_sequence: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub checked_in_at: Option<NaiveDateTime>,
+    pub checked_in_by: Option<i64>,
 }
 
 impl Registration {
@@ -389,6 +391,41 @@ pub fn confirm_waitlisted_at_site(
         registrations::waitlisted_at.eq(None::<NaiveDateTime>),
         registrations::calendar_sequence.eq(registrations::calendar_sequence + 1),
         registrations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn find_by_checkin_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> QueryResult<Option<(Registration, Site)>> {
+    registrations::table
+        .inner_join(sites::table)
+        .filter(registrations::checkin_code.eq(code))
+        .select((Registration::as_select(), Site::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// Checks a confirmed participant in once; false when already checked in (or not confirmed).
+pub fn check_in(
+    conn: &mut DbConnection,
+    id: i64,
+    organiser_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::status.eq(CONFIRMED))
+                .and(registrations::checked_in_at.is_null()),
+        ),
+    )
+    .set((
+        registrations::checked_in_at.eq(Some(now)),
+        registrations::checked_in_by.eq(Some(organiser_id)),
     ))
     .execute(conn)?;
     Ok(n == 1)

@@ -68,6 +68,8 @@ diesel::table! {
         calendar_sequence -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        checked_in_at -> Nullable<Timestamp>,
+        checked_in_by -> Nullable<BigInt>,
     }
 }
 
@@ -95,9 +97,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisers (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organiser_sessions (id) {
+        id -> BigInt,
+        token -> Text,
+        organiser_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        throttle_key -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sites -> forums (forum_id));
+diesel::joinable!(organiser_sessions -> organisers (organiser_id));
 diesel::joinable!(registrations -> sites (site_id));
 diesel::joinable!(registrations -> forums (forum_id));
 diesel::joinable!(outbox -> registrations (registration_id));
 
-diesel::allow_tables_to_appear_in_same_query!(forums, sites, registrations, outbox);
+diesel::allow_tables_to_appear_in_same_query!(
+    forums,
+    sites,
+    registrations,
+    outbox,
+    organisers,
+    organiser_sessions,
+    login_failures,
+);

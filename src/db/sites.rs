@@ -99,6 +99,13 @@ pub fn take_seat(conn: &mut DbConnection, site_id: i64) -> QueryResult<bool> {
     Ok(updated == 1)
 }
 
+pub fn set_capacity(conn: &mut DbConnection, site_id: i64, capacity: i32) -> QueryResult<()> {
+    diesel::update(sites::table.find(site_id))
+        .set(sites::capacity.eq(Some(capacity)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Gives a seat back (cancellation, switch). Never goes below zero.
 pub fn release_seat(conn: &mut DbConnection, site_id: i64) -> QueryResult<bool> {
     let updated = diesel::update(

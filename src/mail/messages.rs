@@ -115,6 +115,9 @@ pub struct RegistrationMailView {
     pub stream_link: Option<String>,
     pub waitlist_position: i64,
     pub confirmed: bool,
+    /// The check-in QR code as table markup we generate (never user text); only for a
+    /// confirmed seat at a venue.
+    pub checkin_qr_html: Option<String>,
 }
 
 impl RegistrationMailView {
@@ -139,8 +142,19 @@ impl RegistrationMailView {
                 .then(|| format!("{public_url}/stream/{}", registration.stream_token)),
             waitlist_position: 0,
             confirmed: registration.status == "confirmed",
+            checkin_qr_html: (registration.status == "confirmed" && !is_stream)
+                .then(|| crate::qr::html_table(&checkin_url(public_url, registration)))
+                .flatten(),
         }
     }
+}
+
+/// What the QR code on a participant's mail and page opens: the organisers' check-in page.
+pub fn checkin_url(public_url: &str, registration: &Registration) -> String {
+    format!(
+        "{public_url}/organiser/checkin/{}",
+        registration.checkin_code
+    )
 }
 
 pub fn personal_url(public_url: &str, registration: &Registration) -> String {

@@ -26,6 +26,10 @@ pub enum PageError {
     Forbidden,
     /// The change is not possible in the current state; the text says why.
     Conflict(&'static str),
+    /// An organiser page without a session: off to the login, then back to this path.
+    LoginRequired(String),
+    /// Logged in, but the account's role does not allow this.
+    NotAllowed,
     Unexpected(anyhow::Error),
 }
 
@@ -54,6 +58,8 @@ impl fmt::Display for PageError {
             PageError::BadRequest(why) => write!(f, "bad request: {why}"),
             PageError::Forbidden => write!(f, "forbidden: CSRF token missing or wrong"),
             PageError::Conflict(why) => write!(f, "conflict: {why}"),
+            PageError::LoginRequired(_) => write!(f, "login required"),
+            PageError::NotAllowed => write!(f, "not allowed for this role"),
             PageError::Unexpected(e) => write!(f, "{e:#}"),
         }
     }
@@ -66,16 +72,37 @@ impl ResponseError for PageError {
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PageError::Forbidden => StatusCode::FORBIDDEN,
             PageError::Conflict(_) => StatusCode::CONFLICT,
+            PageError::LoginRequired(_) => StatusCode::SEE_OTHER,
+            PageError::NotAllowed => StatusCode::FORBIDDEN,
             PageError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let PageError::LoginRequired(next) = self {
+            let next: String = next
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            return HttpResponse::SeeOther()
+                .insert_header((
+                    actix_web::http::header::LOCATION,
+                    format!("/organiser/login?next={next}"),
+                ))
+                .finish();
+        }
         let page = match self {
             PageError::NotFound => ErrorPage::not_found(),
             PageError::BadRequest(why) => ErrorPage::bad_request(why),
             PageError::Forbidden => ErrorPage::forbidden(),
             PageError::Conflict(why) => ErrorPage::conflict(why),
+            PageError::LoginRequired(_) => ErrorPage::not_found(),
+            PageError::NotAllowed => ErrorPage::not_allowed(),
             PageError::Unexpected(e) => ErrorPage::unexpected(log_unexpected(e)),
         };
         let body = render(&page).unwrap_or_else(|_| "Fehler / Error".to_string());

@@ -6,6 +6,7 @@ pub mod api;
 pub mod csrf;
 pub mod errors;
 pub mod lang;
+pub mod organiser;
 pub mod personal;
 pub mod public;
 pub mod register_form;
@@ -93,5 +94,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/registrations").route(web::post().to(api::register)))
                 .default_service(web::to(api::not_found)),
         )
+        .configure(organiser::routes)
         .default_service(web::to(public::not_found));
 }

@@ -16,7 +16,7 @@ use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::domain::{EmailAddress, Lang, RegistrationStatus, SiteKind, Token};
 use crate::mail::calendar::Method;
-use crate::mail::messages::calendar_event;
+use crate::mail::messages::{calendar_event, checkin_url};
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION};
@@ -138,6 +138,14 @@ async fn page(
         waitlist_position: p.waitlist_position,
         switch_options,
         stream_link,
+        checkin_qr: (status == RegistrationStatus::Confirmed && p.site.kind() == SiteKind::Venue)
+            .then(|| {
+                crate::qr::svg(
+                    &checkin_url(&state.mail_context.public_url, &p.registration),
+                    "QR-Code für den Check-in",
+                )
+            })
+            .flatten(),
         done: done_message(done, &p),
     };
     Ok(private_html(StatusCode::OK, render(&view)?, cookie))

@@ -318,6 +318,8 @@ pub struct RegistrationPage {
     /// Sites with a free seat the participant may switch to.
     pub switch_options: Vec<SiteView>,
     pub stream_link: Option<String>,
+    /// Inline SVG we generate from the check-in URL (no user text in it).
+    pub checkin_qr: Option<String>,
     /// What the last action did, shown once after the redirect.
     pub done: Option<String>,
 }
@@ -391,6 +393,14 @@ impl ErrorPage {
         ErrorPage::new(
             "Formular abgelaufen",
             "Das Formular ist abgelaufen oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte öffnen Sie die Seite erneut und versuchen Sie es noch einmal.",
+            None,
+        )
+    }
+
+    pub fn not_allowed() -> ErrorPage {
+        ErrorPage::new(
+            "Keine Berechtigung",
+            "Mit Ihrem Konto können Sie Personen einchecken, aber diese Seite nicht öffnen.",
             None,
         )
     }

@@ -510,6 +510,37 @@ impl Http {
     }
 }
 
+impl Http {
+    /// GET with the given Cookie header (an organiser session).
+    pub async fn get_as(&self, path: &str, cookies: &str) -> TestResponse {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .insert_header(("Cookie", cookies.to_string()))
+            .send()
+            .await
+            .expect("GET");
+        collect(response).await
+    }
+
+    /// POST a form with the given Cookie header and no other additions.
+    pub async fn post_as(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        cookies: &str,
+    ) -> TestResponse {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .insert_header(("Cookie", cookies.to_string()))
+            .send_form(&fields)
+            .await
+            .expect("POST");
+        collect(response).await
+    }
+}
+
 pub fn csrf_token_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("csrf field in form") + marker.len();
@@ -544,7 +575,21 @@ pub async fn spawn_app_smtp_down(backend: Backend) -> TestApp {
     spawn_app_full(backend, &example_forum_toml(), false).await
 }
 
+/// The app with extra environment settings (e.g. an https PUBLIC_URL).
+pub async fn spawn_app_env(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_configured(backend, &example_forum_toml(), true, extra).await
+}
+
 async fn spawn_app_full(backend: Backend, forum: &str, smtp_up: bool) -> TestApp {
+    spawn_app_configured(backend, forum, smtp_up, &[]).await
+}
+
+async fn spawn_app_configured(
+    backend: Backend,
+    forum: &str,
+    smtp_up: bool,
+    extra: &[(&str, &str)],
+) -> TestApp {
     let dir = TempDir::new();
     let db = TestDb::create(backend, dir.path());
     let smtp_dir = dir.path().join("smtp");
@@ -555,7 +600,8 @@ async fn spawn_app_full(backend: Backend, forum: &str, smtp_up: bool) -> TestApp
     };
     let forum_file = dir.path().join("forum.toml");
     std::fs::write(&forum_file, forum).expect("write forum file");
-    let env = app_env(&db, &forum_file, &smtp.url(), dir.path());
+    let mut env = app_env(&db, &forum_file, &smtp.url(), dir.path());
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("settings");
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());

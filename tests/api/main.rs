@@ -9,6 +9,7 @@ mod forum;
 mod instances;
 mod lifecycle;
 mod mail_delivery;
+mod organiser;
 mod register_api;
 mod register_form;
 mod schema;

@@ -194,9 +194,19 @@ async fn second_registration_and_full_site_are_explained(backend: Backend) {
         )
         .await;
     assert_eq!(waiting.status, StatusCode::SEE_OTHER, "{}", waiting.body);
-    let thanks = app.get(&waiting.header("location").expect("redirect")).await;
+    let thanks = app
+        .get(&waiting.header("location").expect("redirect"))
+        .await;
     assert!(thanks.body.contains("Sie stehen auf der Warteliste"));
-    assert!(thanks.body.contains("<strong>Platz 1</strong> der Warteliste"));
+    assert!(
+        thanks
+            .body
+            .contains("<strong>Platz 1</strong> der Warteliste")
+    );
     let mails = app.smtp.wait_for(2, Duration::from_secs(20)).await;
-    assert!(mails.iter().any(|m| m.rcpt_tos == ["other@example.org"] && m.subject.starts_with("Warteliste")));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.rcpt_tos == ["other@example.org"] && m.subject.starts_with("Warteliste"))
+    );
 }

@@ -1,0 +1,377 @@
+//! The attendance dashboard: per site capacity, confirmed, waiting, cancelled, checked
+//! in, still expected; registrations over time; stakeholder groups per site. Charts are
+//! inline SVG drawn here, each with a table that says the same in text.
+
+use super::auth::{self, Nav};
+use crate::accounts::Role;
+use crate::booking::organiser::{CapacityError, set_capacity as change_capacity};
+use crate::db::{self, DbConnection};
+use crate::domain::{Capacity, Lang, Sector, SiteKind, berlin_time};
+use crate::i18n;
+use crate::web::AppState;
+use crate::web::errors::{PageError, Problem};
+use crate::web::views::{Layout, render};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub capacity: Option<i64>,
+    pub confirmed: i64,
+    pub waitlisted: i64,
+    pub cancelled: i64,
+    pub checked_in: i64,
+    /// Confirmed but not checked in yet.
+    pub expected: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteStats {
+    pub slug: String,
+    pub name: String,
+    pub is_stream: bool,
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Confirmed as a share of capacity, 0–100; `None` without a limit.
+    pub fill_percent: Option<i64>,
+    #[serde(skip)]
+    pub sectors: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayCount {
+    pub date: NaiveDate,
+    pub registrations: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub sites: Vec<SiteStats>,
+    pub totals: Counts,
+    /// People who opened their personal stream link at least once.
+    pub stream_joined: i64,
+    pub days: Vec<DayCount>,
+}
+
+/// Reads every number of the dashboard; each comes straight from a query, so it
+/// always equals the database.
+pub fn load_stats(conn: &mut DbConnection, forum_id: i64) -> Result<Stats, PageError> {
+    let sites = db::sites::list_for_forum(conn, forum_id)?;
+    let status = db::stats::status_counts(conn, forum_id)?;
+    let checked_in = db::stats::checked_in_counts(conn, forum_id)?;
+    let sectors = db::stats::sector_counts(conn, forum_id)?;
+    let times = db::stats::registration_times(conn, forum_id)?;
+    let stream_joined = db::registrations::count_stream_joined(conn, forum_id)?;
+    let count = |site_id: i64, wanted: &str| {
+        status
+            .iter()
+            .filter(|(id, s, _)| *id == site_id && s == wanted)
+            .map(|(_, _, n)| *n)
+            .sum::<i64>()
+    };
+    let mut totals = Counts::default();
+    let sites: Vec<SiteStats> = sites
+        .iter()
+        .map(|site| {
+            let confirmed = count(site.id, "confirmed");
+            let checked = checked_in
+                .iter()
+                .find(|(id, _)| *id == site.id)
+                .map_or(0, |(_, n)| *n);
+            let counts = Counts {
+                capacity: site.capacity.map(i64::from),
+                confirmed,
+                waitlisted: count(site.id, "waitlisted"),
+                cancelled: count(site.id, "cancelled"),
+                checked_in: checked,
+                expected: confirmed - checked,
+            };
+            if let Some(capacity) = counts.capacity {
+                totals.capacity = Some(totals.capacity.unwrap_or(0) + capacity);
+            }
+            totals.confirmed += counts.confirmed;
+            totals.waitlisted += counts.waitlisted;
+            totals.cancelled += counts.cancelled;
+            totals.checked_in += counts.checked_in;
+            totals.expected += counts.expected;
+            SiteStats {
+                slug: site.slug.clone(),
+                name: site.name.clone(),
+                is_stream: site.kind() == SiteKind::Stream,
+                fill_percent: counts.capacity.map(|c| {
+                    if c == 0 {
+                        100
+                    } else {
+                        (counts.confirmed * 100 / c).min(100)
+                    }
+                }),
+                counts,
+                sectors: Sector::ALL
+                    .iter()
+                    .map(|sector| {
+                        sectors
+                            .iter()
+                            .filter(|(id, code, _)| *id == site.id && code == sector.code())
+                            .map(|(_, _, n)| *n)
+                            .sum()
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    for created in times {
+        *per_day
+            .entry(berlin_time::to_local(created).date())
+            .or_default() += 1;
+    }
+    let days = per_day
+        .into_iter()
+        .map(|(date, registrations)| DayCount {
+            date,
+            registrations,
+        })
+        .collect();
+    Ok(Stats {
+        sites,
+        totals,
+        stream_joined,
+        days,
+    })
+}
+
+pub struct Bar {
+    pub x: i64,
+    pub y: i64,
+    pub height: i64,
+    pub label: String,
+    pub count: i64,
+}
+
+pub struct SectorRow {
+    pub label: &'static str,
+    pub counts: Vec<i64>,
+    pub total: i64,
+}
+
+#[derive(Template)]
+#[template(path = "organiser/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    nav: Nav,
+    stats: Stats,
+    updated_at: String,
+    bars: Vec<Bar>,
+    chart_width: i64,
+    sector_rows: Vec<SectorRow>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+const CHART_HEIGHT: i64 = 120;
+const BAR_STEP: i64 = 14;
+
+fn bars(days: &[DayCount]) -> Vec<Bar> {
+    let max = days
+        .iter()
+        .map(|d| d.registrations)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    days.iter()
+        .enumerate()
+        .map(|(i, day)| {
+            let height = (day.registrations * (CHART_HEIGHT - 10) / max).max(1);
+            Bar {
+                x: i64::try_from(i).unwrap_or(0) * BAR_STEP,
+                y: CHART_HEIGHT - height,
+                height,
+                label: day.date.format("%d.%m.%Y").to_string(),
+                count: day.registrations,
+            }
+        })
+        .collect()
+}
+
+/// Outcome of a capacity change, carried through the redirect as codes (never as
+/// free text, so nobody can make the dashboard display words of their choosing).
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    confirmed: i64,
+}
+
+fn capacity_error(query: &DashboardQuery, stats: &Stats) -> Option<String> {
+    let site = stats.sites.iter().find(|s| s.slug == query.site)?;
+    match query.error.as_str() {
+        "invalid" => Some(format!(
+            "{}: Bitte geben Sie die Kapazität als ganze Zahl zwischen 0 und 100000 an.",
+            site.name
+        )),
+        "below_confirmed" => Some(format!(
+            "Die Kapazität von {} kann nicht unter {} sinken: So viele Personen sind bereits bestätigt. Stornierungen geben Plätze frei.",
+            site.name, query.confirmed
+        )),
+        _ => None,
+    }
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, PageError> {
+    let current = auth::require(&req, &state, Role::Admin).await?;
+    let forum_id = state.forum_id;
+    let (forum, stats) = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id)?;
+            Ok::<_, PageError>((forum, load_stats(conn, forum_id)?))
+        })
+        .await?;
+    let now_local = berlin_time::to_local(Utc::now().naive_utc());
+    let sector_rows = Sector::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, sector)| {
+            let counts: Vec<i64> = stats.sites.iter().map(|s| s.sectors[i]).collect();
+            SectorRow {
+                label: sector.label(Lang::De),
+                total: counts.iter().sum(),
+                counts,
+            }
+        })
+        .collect();
+    let bars = bars(&stats.days);
+    let page = DashboardPage {
+        layout: Layout::new("Übersicht", forum.title.clone()),
+        nav: current.nav(),
+        chart_width: (i64::try_from(bars.len()).unwrap_or(0) * BAR_STEP).max(BAR_STEP),
+        bars,
+        sector_rows,
+        updated_at: format!(
+            "{}, {} Uhr",
+            i18n::long_date(now_local.date(), Lang::De),
+            now_local.format("%H:%M:%S")
+        ),
+        message: match query.done.as_str() {
+            "capacity" => Some("Die Kapazität wurde geändert.".into()),
+            _ => None,
+        },
+        error: capacity_error(&query, &stats),
+        stats,
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(render(&page)?))
+}
+
+/// The dashboard's numbers as JSON, for scripts and for the tests.
+pub async fn stats_json(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Problem> {
+    let current = auth::current(&req, &state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match current {
+        None => {
+            return Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Login required",
+            ));
+        }
+        Some(c) if !c.is_admin() => {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Admins only",
+            ));
+        }
+        Some(_) => {}
+    }
+    let forum_id = state.forum_id;
+    let stats = state
+        .db(move |conn| load_stats(conn, forum_id).map_err(|e| anyhow::anyhow!("{e}")))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .json(stats))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CapacityForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    capacity: String,
+}
+
+pub async fn set_capacity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<CapacityForm>,
+) -> Result<HttpResponse, PageError> {
+    let current = auth::require(&req, &state, Role::Admin).await?;
+    current.verify_csrf(&form.csrf_token)?;
+    let back = |query: String| {
+        Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/organiser?{query}")))
+            .finish())
+    };
+    let capacity = match form
+        .capacity
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| ())
+        .and_then(|n| Capacity::new(n).map_err(|_| ()))
+    {
+        Ok(c) => c,
+        Err(()) => return back(format!("error=invalid&site={}", encode(&slug))),
+    };
+    let (forum_id, context, site) = (state.forum_id, state.mail_context.clone(), slug.clone());
+    let outcome = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
+            change_capacity(conn, &forum, &site, capacity, &context)
+        })
+        .await;
+    match outcome {
+        Ok(_) => {
+            state.mail_worker.wake();
+            back("done=capacity".into())
+        }
+        Err(CapacityError::BelowConfirmed { confirmed }) => back(format!(
+            "error=below_confirmed&site={}&confirmed={confirmed}",
+            encode(&slug)
+        )),
+        Err(CapacityError::UnknownSite(_)) => Err(PageError::NotFound),
+        Err(CapacityError::Unexpected(e)) => Err(PageError::Unexpected(e)),
+    }
+}
+
+/// Percent-encodes a value for a query string.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,599 @@
+//! Who registered: the searchable list, one registration with its mails and actions,
+//! the CSV export for Excel, and the printable attendance list.
+
+use super::auth::{self, CsrfForm, Nav};
+use crate::accounts::Role;
+use crate::booking::organiser::{cancel_for_participant, resend_confirmation};
+use crate::db;
+use crate::db::outbox::OutboxEntry;
+use crate::db::registrations::Registration;
+use crate::db::sites::Site;
+use crate::db::stats::{ParticipantFilter, SortOrder};
+use crate::domain::{Lang, RegistrationStatus, Sector, berlin_time};
+use crate::web::AppState;
+use crate::web::errors::PageError;
+use crate::web::views::{Layout, PersonView, render};
+use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+const PAGE_SIZE: i64 = 50;
+
+fn local_time(t: NaiveDateTime) -> String {
+    berlin_time::to_local(t)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
+fn status_label(status: &str) -> &'static str {
+    match RegistrationStatus::from_code(status) {
+        Some(RegistrationStatus::Confirmed) => "bestätigt",
+        Some(RegistrationStatus::Waitlisted) => "Warteliste",
+        Some(RegistrationStatus::Cancelled) => "storniert",
+        None => "unbekannt",
+    }
+}
+
+fn sector_label(code: &str) -> String {
+    Sector::parse(code).map_or_else(|_| code.to_string(), |s| s.label(Lang::De).to_string())
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: i64,
+}
+
+impl ListQuery {
+    fn filter(&self, sites: &[Site]) -> ParticipantFilter {
+        ParticipantFilter {
+            search: Some(self.q.clone()).filter(|q| !q.trim().is_empty()),
+            site_id: sites.iter().find(|s| s.slug == self.site).map(|s| s.id),
+            status: RegistrationStatus::from_code(&self.status).map(|s| s.code().to_string()),
+            sector: Sector::parse(&self.sector)
+                .ok()
+                .map(|s| s.code().to_string()),
+            sort: match self.sort.as_str() {
+                "newest" => SortOrder::Newest,
+                "oldest" => SortOrder::Oldest,
+                "site" => SortOrder::Site,
+                _ => SortOrder::Name,
+            },
+        }
+    }
+
+    /// The query string for another page of the same list.
+    fn with_page(&self, page: i64) -> String {
+        let pairs = [
+            ("q", self.q.as_str()),
+            ("site", self.site.as_str()),
+            ("status", self.status.as_str()),
+            ("sector", self.sector.as_str()),
+            ("sort", self.sort.as_str()),
+        ];
+        let mut query: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", percent(v)))
+            .collect();
+        query.push(format!("page={page}"));
+        query.join("&")
+    }
+}
+
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub sector: String,
+    pub site: String,
+    pub status: &'static str,
+    pub registered: String,
+    pub checked_in: Option<String>,
+}
+
+impl Row {
+    fn new(registration: &Registration, site: &Site) -> Row {
+        Row {
+            id: registration.id,
+            name: format!("{}, {}", registration.last_name, registration.first_name),
+            email: registration.email.clone(),
+            organisation: registration.organisation.clone(),
+            sector: sector_label(&registration.sector),
+            site: site.name.clone(),
+            status: status_label(&registration.status),
+            registered: local_time(registration.created_at),
+            checked_in: registration.checked_in_at.map(local_time),
+        }
+    }
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "organiser/participants.html")]
+struct ListPage {
+    layout: Layout,
+    nav: Nav,
+    query: ListQuery,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    sites: Vec<Choice>,
+    statuses: Vec<Choice>,
+    sectors: Vec<Choice>,
+    sorts: Vec<Choice>,
+}
+
+fn choices(options: &[(&str, &str)], selected: &str) -> Vec<Choice> {
+    options
+        .iter()
+        .map(|(value, label)| Choice {
+            value: value.to_string(),
+            label: label.to_string(),
+            selected: *value == selected,
+        })
+        .collect()
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    let current = auth::require(&req, &state, Role::Admin).await?;
+    let query = query.into_inner();
+    let page = query.page.max(1);
+    let (forum_id, q) = (state.forum_id, query.clone());
+    let (forum, sites, rows, total) = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id)?;
+            let sites = db::sites::list_for_forum(conn, forum_id)?;
+            let filter = q.filter(&sites);
+            let (rows, total) = db::stats::participants(
+                conn,
+                forum_id,
+                &filter,
+                (page - 1) * PAGE_SIZE,
+                PAGE_SIZE,
+            )?;
+            Ok::<_, PageError>((forum, sites, rows, total))
+        })
+        .await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let mut site_options = vec![("", "alle Standorte")];
+    site_options.extend(sites.iter().map(|s| (s.slug.as_str(), s.name.as_str())));
+    let sector_codes: Vec<(String, String)> = Sector::ALL
+        .iter()
+        .map(|s| (s.code().to_string(), s.label(Lang::De).to_string()))
+        .collect();
+    let mut sector_options = vec![("", "alle Gruppen")];
+    sector_options.extend(sector_codes.iter().map(|(c, l)| (c.as_str(), l.as_str())));
+    let view = ListPage {
+        layout: Layout::new("Teilnehmende", forum.title.clone()),
+        nav: current.nav(),
+        rows: rows.iter().map(|(r, s)| Row::new(r, s)).collect(),
+        total,
+        page,
+        pages,
+        previous: (page > 1).then(|| query.with_page(page - 1)),
+        next: (page < pages).then(|| query.with_page(page + 1)),
+        sites: choices(&site_options, &query.site),
+        statuses: choices(
+            &[
+                ("", "alle"),
+                ("confirmed", "bestätigt"),
+                ("waitlisted", "Warteliste"),
+                ("cancelled", "storniert"),
+            ],
+            &query.status,
+        ),
+        sectors: choices(&sector_options, &query.sector),
+        sorts: choices(
+            &[
+                ("name", "Name"),
+                ("newest", "neueste zuerst"),
+                ("oldest", "älteste zuerst"),
+                ("site", "Standort"),
+            ],
+            if query.sort.is_empty() {
+                "name"
+            } else {
+                &query.sort
+            },
+        ),
+        query,
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(render(&view)?))
+}
+
+pub struct MailRow {
+    pub kind: String,
+    pub status: &'static str,
+    pub attempts: i32,
+    pub created: String,
+    pub sent: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl MailRow {
+    fn new(entry: &OutboxEntry) -> MailRow {
+        MailRow {
+            kind: entry.kind.clone(),
+            status: match entry.status.as_str() {
+                "sent" => "versendet",
+                "failed" => "endgültig fehlgeschlagen",
+                _ if entry.last_error.is_some() => "wird erneut versucht",
+                _ => "in der Warteschlange",
+            },
+            attempts: entry.attempts,
+            created: local_time(entry.created_at),
+            sent: entry.sent_at.map(local_time),
+            last_error: entry.last_error.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organiser/participant.html")]
+struct DetailPage {
+    layout: Layout,
+    nav: Nav,
+    id: i64,
+    person: PersonView,
+    site: String,
+    status: String,
+    registered: String,
+    consent: String,
+    checked_in: Option<String>,
+    checkin_path: String,
+    show_needs: bool,
+    cancellable: bool,
+    mails: Vec<MailRow>,
+    done: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn load_registration(state: &AppState, id: i64) -> Result<(Registration, Site), PageError> {
+    let forum_id = state.forum_id;
+    state
+        .db(move |conn| {
+            db::registrations::find_by_id(conn, id)
+                .map_err(|e| match e {
+                    diesel::result::Error::NotFound => PageError::NotFound,
+                    other => PageError::from(other),
+                })
+                .and_then(|(r, s)| {
+                    if r.forum_id == forum_id {
+                        Ok((r, s))
+                    } else {
+                        Err(PageError::NotFound)
+                    }
+                })
+        })
+        .await
+}
+
+pub async fn detail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, PageError> {
+    let current = auth::require(&req, &state, Role::Admin).await?;
+    let (registration, site) = load_registration(&state, *id).await?;
+    let (forum_id, registration_id) = (state.forum_id, registration.id);
+    let (forum, mails) = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id)?;
+            Ok::<_, PageError>((forum, db::outbox::for_registration(conn, registration_id)?))
+        })
+        .await?;
+    let view = DetailPage {
+        layout: Layout::new(registration.full_name(), forum.title.clone()),
+        nav: current.nav(),
+        id: registration.id,
+        person: PersonView::new(&registration),
+        site: site.name.clone(),
+        status: status_label(&registration.status).to_string(),
+        registered: local_time(registration.created_at),
+        consent: format!(
+            "{} (Fassung {})",
+            local_time(registration.consent_at),
+            registration.consent_version
+        ),
+        checked_in: registration.checked_in_at.map(local_time),
+        checkin_path: format!("/organiser/checkin/{}", registration.checkin_code),
+        // Accessibility needs are health-adjacent data: admins only (this page is).
+        show_needs: current.is_admin(),
+        cancellable: registration.status() != RegistrationStatus::Cancelled,
+        mails: mails.iter().map(MailRow::new).collect(),
+        done: match query.done.as_str() {
+            "resent" => Some("Die Bestätigung wird erneut versendet."),
+            "cancelled" => Some("Die Anmeldung ist storniert; der Platz ging an die Warteliste."),
+            _ => None,
+        },
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(render(&view)?))
+}
+
+pub async fn resend(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let current = auth::require(&req, &state, Role::Admin).await?;
+    current.verify_csrf(&form.csrf_token)?;
+    let (registration, site) = load_registration(&state, *id).await?;
+    let (forum_id, context) = (state.forum_id, state.mail_context.clone());
+    let id = registration.id;
+    let queued = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
+            db::write_transaction(conn, |conn| {
+                resend_confirmation(conn, &forum, &registration, &site, &context)
+            })
+            .map_err(PageError::from)
+        })
+        .await?;
+    if !queued {
+        return Err(PageError::Conflict(
+            "Für eine stornierte Anmeldung gibt es keine Bestätigung.",
+        ));
+    }
+    state.mail_worker.wake();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            LOCATION,
+            format!("/organiser/participants/{id}?done=resent"),
+        ))
+        .finish())
+}
+
+pub async fn cancel(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let current = auth::require(&req, &state, Role::Admin).await?;
+    current.verify_csrf(&form.csrf_token)?;
+    let (registration, _) = load_registration(&state, *id).await?;
+    let (forum_id, context) = (state.forum_id, state.mail_context.clone());
+    let id = registration.id;
+    state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
+            cancel_for_participant(conn, &forum, &registration, &context)
+                .map_err(|e| PageError::Unexpected(anyhow::anyhow!("{e}")))
+        })
+        .await?;
+    tracing::info!(
+        registration_id = id,
+        organiser_id = current.organiser.id,
+        "cancelled by an organiser"
+    );
+    state.mail_worker.wake();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            LOCATION,
+            format!("/organiser/participants/{id}?done=cancelled"),
+        ))
+        .finish())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    site: String,
+    /// Accessibility needs are left out unless asked for explicitly.
+    #[serde(default)]
+    needs: String,
+}
+
+/// One CSV field for Excel: quoted when needed, and a leading `= + - @` neutralised so
+/// a name cannot become a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// All registrations (or one site's) as CSV that Excel opens correctly: UTF-8 with BOM,
+/// `;` between fields, one header row.
+pub async fn export_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, PageError> {
+    auth::require(&req, &state, Role::Admin).await?;
+    let forum_id = state.forum_id;
+    let (site_slug, with_needs) = (query.site.clone(), query.needs == "1");
+    let (rows, file_part) = state
+        .db(move |conn| {
+            let sites = db::sites::list_for_forum(conn, forum_id)?;
+            let site = sites.iter().find(|s| s.slug == site_slug);
+            if !site_slug.is_empty() && site.is_none() {
+                return Err(PageError::NotFound);
+            }
+            let filter = ParticipantFilter {
+                site_id: site.map(|s| s.id),
+                sort: SortOrder::Site,
+                ..Default::default()
+            };
+            let (rows, _) = db::stats::participants(conn, forum_id, &filter, 0, i64::MAX)?;
+            Ok((rows, site.map_or("alle".to_string(), |s| s.slug.clone())))
+        })
+        .await?;
+    let mut header = vec![
+        "Nachname",
+        "Vorname",
+        "E-Mail",
+        "Organisation",
+        "Gruppe",
+        "Funktion",
+        "Standort",
+        "Status",
+        "Angemeldet am",
+        "Eingecheckt am",
+    ];
+    if with_needs {
+        header.push("Hinweise Barrierefreiheit");
+    }
+    let mut csv = String::from("\u{feff}");
+    csv.push_str(&header.join(";"));
+    csv.push_str("\r\n");
+    for (r, site) in &rows {
+        let mut fields = vec![
+            r.last_name.clone(),
+            r.first_name.clone(),
+            r.email.clone(),
+            r.organisation.clone(),
+            sector_label(&r.sector),
+            r.position.clone().unwrap_or_default(),
+            site.name.clone(),
+            status_label(&r.status).to_string(),
+            local_time(r.created_at),
+            r.checked_in_at.map(local_time).unwrap_or_default(),
+        ];
+        if with_needs {
+            fields.push(r.accessibility_needs.clone().unwrap_or_default());
+        }
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&line.join(";"));
+        csv.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"teilnehmende-{file_part}.csv\""),
+        ))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(csv))
+}
+
+pub struct AttendanceRow {
+    pub name: String,
+    pub organisation: String,
+}
+
+#[derive(Template)]
+#[template(path = "organiser/attendance.html")]
+struct AttendancePage {
+    layout: Layout,
+    nav: Nav,
+    forum_title: String,
+    date: String,
+    site: String,
+    rows: Vec<AttendanceRow>,
+}
+
+/// A print-friendly attendance list for one site: name, organisation, signature.
+pub async fn attendance(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, PageError> {
+    let current = auth::require(&req, &state, Role::Admin).await?;
+    let (forum_id, slug) = (state.forum_id, query.site.clone());
+    let (forum, site, rows) = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id)?;
+            let site =
+                db::sites::find_by_slug(conn, forum_id, &slug)?.ok_or(PageError::NotFound)?;
+            let filter = ParticipantFilter {
+                site_id: Some(site.id),
+                status: Some("confirmed".into()),
+                ..Default::default()
+            };
+            let (rows, _) = db::stats::participants(conn, forum_id, &filter, 0, i64::MAX)?;
+            Ok::<_, PageError>((forum, site, rows))
+        })
+        .await?;
+    let view = AttendancePage {
+        layout: Layout::new(
+            format!("Anwesenheitsliste {}", site.name),
+            forum.title.clone(),
+        ),
+        nav: current.nav(),
+        forum_title: forum.title.clone(),
+        date: crate::i18n::long_date(forum.event_date, Lang::De),
+        site: site.name.clone(),
+        rows: rows
+            .iter()
+            .map(|(r, _)| AttendanceRow {
+                name: format!("{}, {}", r.last_name, r.first_name),
+                organisation: r.organisation.clone(),
+            })
+            .collect(),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(render(&view)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("Müller"), "Müller");
+        assert_eq!(csv_field("A; B"), "\"A; B\"");
+        assert_eq!(csv_field("Sag \"Hallo\""), "\"Sag \"\"Hallo\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-5"), "'-5");
+    }
+}
