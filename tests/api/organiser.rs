@@ -692,7 +692,7 @@ async fn checkin_accounts_only_check_people_in(backend: Backend) {
         mails[0]
             .html
             .as_deref()
-            .is_some_and(|h| h.contains("Ihr Check-in-Code") && h.contains("bgcolor=\"#000000\""))
+            .is_some_and(|h| h.contains("Ihr Check-in-Code") && h.contains("bgcolor=#000>"))
     );
     let personal = app.get(&mails[0].personal_path()).await;
     assert!(

@@ -150,6 +150,9 @@ pub struct Bar {
     pub y: i64,
     pub height: i64,
     pub label: String,
+    pub short_label: String,
+    /// Date labels on every few bars only, so they never overlap.
+    pub show_label: bool,
     pub count: i64,
 }
 
@@ -175,6 +178,8 @@ struct DashboardPage {
 
 const CHART_HEIGHT: i64 = 120;
 const BAR_STEP: i64 = 14;
+/// The chart is never narrower than this many bars, so one day is not one huge block.
+const MIN_BARS: i64 = 40;
 
 fn bars(days: &[DayCount]) -> Vec<Bar> {
     let max = days
@@ -183,15 +188,18 @@ fn bars(days: &[DayCount]) -> Vec<Bar> {
         .max()
         .unwrap_or(1)
         .max(1);
+    let every = (days.len() / 8).max(1);
     days.iter()
         .enumerate()
         .map(|(i, day)| {
-            let height = (day.registrations * (CHART_HEIGHT - 10) / max).max(1);
+            let height = (day.registrations * (CHART_HEIGHT - 15) / max).max(1);
             Bar {
                 x: i64::try_from(i).unwrap_or(0) * BAR_STEP,
                 y: CHART_HEIGHT - height,
                 height,
                 label: day.date.format("%d.%m.%Y").to_string(),
+                short_label: day.date.format("%d.%m.").to_string(),
+                show_label: i % every == 0,
                 count: day.registrations,
             }
         })
@@ -257,7 +265,7 @@ pub async fn page(
     let page = DashboardPage {
         layout: Layout::new("Übersicht", forum.title.clone()),
         nav: current.nav(),
-        chart_width: (i64::try_from(bars.len()).unwrap_or(0) * BAR_STEP).max(BAR_STEP),
+        chart_width: i64::try_from(bars.len()).unwrap_or(0).max(MIN_BARS) * BAR_STEP,
         bars,
         sector_rows,
         updated_at: format!(
