@@ -163,6 +163,22 @@ pub struct RegisterPage {
     pub alternatives: Vec<SiteView>,
 }
 
+/// What each field is called in the form, for the error summary.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "site" => "Standort",
+        "first_name" => "Vorname",
+        "last_name" => "Nachname",
+        "email" => "E-Mail-Adresse",
+        "organisation" => "Organisation",
+        "sector" => "Gruppe",
+        "position" => "Funktion",
+        "accessibility_needs" => "Hinweise zur Teilnahme",
+        "privacy_consent" => "Einwilligung",
+        _ => "Eingabe",
+    }
+}
+
 /// The order fields appear in the form, so the error summary reads top to bottom.
 const FIELD_ORDER: [&str; 9] = [
     "site",
@@ -252,6 +268,11 @@ impl RegisterPage {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
+    }
+
+    /// "Nachname: Bitte füllen Sie dieses Feld aus." — the summary names the field.
+    pub fn summary_text(&self, field: &str, message: &str) -> String {
+        format!("{}: {message}", field_label(field))
     }
 
     /// Where the summary link for `field` jumps to.
