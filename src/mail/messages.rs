@@ -48,6 +48,8 @@ pub struct OutgoingMail {
     pub body_text: String,
     pub body_html: String,
     pub attachment: Option<Attachment>,
+    /// The check-in QR code, shown inline in the HTML part (`cid:checkin-qr`).
+    pub inline_png: Option<Vec<u8>>,
 }
 
 /// Every mail a registration can cause.
@@ -115,9 +117,10 @@ pub struct RegistrationMailView {
     pub stream_link: Option<String>,
     pub waitlist_position: i64,
     pub confirmed: bool,
-    /// The check-in QR code as table markup we generate (never user text); only for a
-    /// confirmed seat at a venue.
-    pub checkin_qr_html: Option<String>,
+    /// Whether the mail shows the check-in QR code (a confirmed seat at a venue, in a
+    /// mail about that seat).
+    pub checkin_qr: bool,
+    pub checkin_qr_px: usize,
 }
 
 impl RegistrationMailView {
@@ -142,9 +145,8 @@ impl RegistrationMailView {
                 .then(|| format!("{public_url}/stream/{}", registration.stream_token)),
             waitlist_position: 0,
             confirmed: registration.status == "confirmed",
-            checkin_qr_html: (registration.status == "confirmed" && !is_stream)
-                .then(|| crate::qr::html_table(&checkin_url(public_url, registration)))
-                .flatten(),
+            checkin_qr: false,
+            checkin_qr_px: 0,
         }
     }
 }
@@ -252,6 +254,18 @@ pub fn registration_mail(
     if let MailKind::Waitlisted { position } = kind {
         v.waitlist_position = position;
     }
+    let inline_png = (kind.calendar() == Some(Method::Publish)
+        && registration.status == "confirmed"
+        && site.kind() == SiteKind::Venue)
+        .then(|| crate::qr::png(&checkin_url(&context.public_url, registration)))
+        .flatten();
+    if let Some(png) = &inline_png {
+        v.checkin_qr = true;
+        // The PNG is square: its width is in the IHDR chunk.
+        v.checkin_qr_px = png
+            .get(16..20)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    }
     let (subject, body_text, body_html) = match kind {
         MailKind::Confirmation => confirmation::render(&v)?,
         MailKind::Waitlisted { .. } => waitlisted::render(&v)?,
@@ -278,6 +292,7 @@ pub fn registration_mail(
         body_text,
         body_html,
         attachment,
+        inline_png,
     })
 }
 
@@ -307,6 +322,10 @@ pub fn enqueue(
 ) -> diesel::QueryResult<i64> {
     let message_id = format!("<{}@{}>", Token::generate().as_str(), message_id_domain);
     let attachment = mail.attachment.as_ref();
+    let inline_png = mail
+        .inline_png
+        .as_ref()
+        .map(|png| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png));
     db::outbox::insert(
         conn,
         &db::outbox::NewOutboxRow {
@@ -323,6 +342,7 @@ pub fn enqueue(
             attachment_name: attachment.map(|a| a.name.as_str()),
             attachment_type: attachment.map(|a| a.content_type.as_str()),
             attachment_body: attachment.map(|a| a.body.as_str()),
+            inline_png: inline_png.as_deref(),
             created_at: now,
         },
     )

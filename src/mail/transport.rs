@@ -2,7 +2,7 @@
 
 use crate::db::outbox::LeasedMail;
 use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Message, SmtpTransport, Transport as _};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -77,8 +77,27 @@ fn build_message(from: &Mailbox, mail: &LeasedMail) -> Result<Message, DeliveryE
         .recipient
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("recipient address unusable: {e}")))?;
-    let alternative =
-        MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone());
+    // text | (html + inline QR image): the image belongs to the HTML part only.
+    let alternative = match &mail.inline_png {
+        Some(encoded) => {
+            let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
+                .map_err(|e| {
+                DeliveryError::Permanent(format!("inline image unreadable: {e}"))
+            })?;
+            let png_type = ContentType::parse("image/png")
+                .map_err(|e| DeliveryError::Permanent(format!("image type: {e}")))?;
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(mail.body_text.clone()))
+                .multipart(
+                    MultiPart::related()
+                        .singlepart(SinglePart::html(mail.body_html.clone()))
+                        .singlepart(
+                            Attachment::new_inline("checkin-qr".into()).body(png, png_type),
+                        ),
+                )
+        }
+        None => MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()),
+    };
     let body = match (
         &mail.attachment_name,
         &mail.attachment_type,

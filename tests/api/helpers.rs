@@ -155,6 +155,14 @@ pub struct ReceivedMail {
     pub text: Option<String>,
     pub html: Option<String>,
     pub attachments: Vec<ReceivedAttachment>,
+    pub inline_images: Vec<InlineImage>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InlineImage {
+    pub content_id: String,
+    pub content_type: String,
+    pub size: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -689,11 +689,17 @@ async fn checkin_accounts_only_check_people_in(backend: Backend) {
     // The QR code on the personal page and in the mail opens the check-in page.
     let mails = app.smtp.wait_for(1, Duration::from_secs(20)).await;
     assert!(
-        mails[0]
-            .html
-            .as_deref()
-            .is_some_and(|h| h.contains("Ihr Check-in-Code") && h.contains("bgcolor=#000>"))
+        mails[0].html.as_deref().is_some_and(
+            |h| h.contains("Ihr Check-in-Code") && h.contains("src=\"cid:checkin-qr\"")
+        )
     );
+    let qr = &mails[0].inline_images;
+    assert_eq!(qr.len(), 1, "the QR code travels inline with the mail");
+    assert_eq!(
+        (qr[0].content_id.as_str(), qr[0].content_type.as_str()),
+        ("<checkin-qr>", "image/png")
+    );
+    assert!(qr[0].size > 500);
     let personal = app.get(&mails[0].personal_path()).await;
     assert!(
         personal

@@ -36,6 +36,15 @@ class Sink:
             "content_type": message.get_content_type(),
             "text": text.get_content() if text is not None else None,
             "html": html.get_content() if html is not None else None,
+            "inline_images": [
+                {
+                    "content_id": str(part["Content-ID"]),
+                    "content_type": part.get_content_type(),
+                    "size": len(part.get_content()),
+                }
+                for part in message.walk()
+                if part.get_content_maintype() == "image"
+            ],
             "attachments": [
                 {
                     "filename": part.get_filename(),
