@@ -57,7 +57,7 @@ pub fn fill_free_seats(
         if !db::sites::take_seat(conn, site_id)? {
             break;
         }
-        if !db::registrations::confirm_waitlisted(conn, next.id, now)? {
+        if !db::registrations::confirm_waitlisted(conn, next.id, site_id, now)? {
             // Cannot happen while we hold the site lock; give the seat back to be safe.
             db::sites::release_seat(conn, site_id)?;
             anyhow::bail!(
@@ -173,12 +173,7 @@ pub fn switch_site(
             RegistrationStatus::Confirmed => {
                 db::registrations::move_to_site(conn, registration.id, old_site.id, target.id, now)?
             }
-            _ => db::registrations::confirm_waitlisted_at_site(
-                conn,
-                registration.id,
-                target.id,
-                now,
-            )?,
+            _ => db::registrations::confirm_waitlisted(conn, registration.id, target.id, now)?,
         };
         if !moved {
             return Err(anyhow::anyhow!(

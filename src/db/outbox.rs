@@ -29,7 +29,7 @@ pub struct NewOutboxRow<'a> {
     pub attachment_name: Option<&'a str>,
     pub attachment_type: Option<&'a str>,
     pub attachment_body: Option<&'a str>,
-    pub inline_png: Option<&'a str>,
+    pub checkin_qr: Option<&'a str>,
     pub created_at: NaiveDateTime,
 }
 
@@ -54,7 +54,7 @@ pub struct LeasedMail {
     pub attachment_name: Option<String>,
     pub attachment_type: Option<String>,
     pub attachment_body: Option<String>,
-    pub inline_png: Option<String>,
+    pub checkin_qr: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -80,7 +80,7 @@ UPDATE outbox SET locked_until = ?, locked_by = ?, attempts = attempts + 1 \
 WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? \
             AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at, id LIMIT 1) \
 RETURNING id, recipient, subject, body_text, body_html, message_id, attempts, \
-attachment_name, attachment_type, attachment_body, inline_png";
+attachment_name, attachment_type, attachment_body, checkin_qr";
 
 // SKIP LOCKED lets several instances lease different rows at the same moment
 // instead of queueing behind one another's row lock.
@@ -90,7 +90,7 @@ WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <
             AND (locked_until IS NULL OR locked_until < $4) ORDER BY next_attempt_at, id LIMIT 1 \
             FOR UPDATE SKIP LOCKED) \
 RETURNING id, recipient, subject, body_text, body_html, message_id, attempts, \
-attachment_name, attachment_type, attachment_body, inline_png";
+attachment_name, attachment_type, attachment_body, checkin_qr";
 
 /// Leases the next due mail to `worker` until `lease_until`, in one statement.
 pub fn lease_next(

@@ -205,10 +205,12 @@ pub fn mark_waitlisted(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> 
     Ok(n == 1)
 }
 
-/// Gives a waiting registration the seat its caller has just taken.
+/// Gives a waiting registration the seat its caller has just taken at `site_id` (its
+/// own site on promotion, another one on a switch).
 pub fn confirm_waitlisted(
     conn: &mut DbConnection,
     id: i64,
+    site_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
@@ -219,6 +221,7 @@ pub fn confirm_waitlisted(
         ),
     )
     .set((
+        registrations::site_id.eq(site_id),
         registrations::status.eq(CONFIRMED),
         registrations::waitlisted_at.eq(None::<NaiveDateTime>),
         registrations::calendar_sequence.eq(registrations::calendar_sequence + 1),
@@ -366,32 +369,6 @@ pub fn mark_reminder_queued(
         ),
     )
     .set(registrations::reminder_queued_at.eq(Some(now)))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
-/// Takes someone off a waiting list and confirms them at another site (whose seat the
-/// caller has just taken).
-pub fn confirm_waitlisted_at_site(
-    conn: &mut DbConnection,
-    id: i64,
-    to_site: i64,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        registrations::table.filter(
-            registrations::id
-                .eq(id)
-                .and(registrations::status.eq(WAITLISTED)),
-        ),
-    )
-    .set((
-        registrations::site_id.eq(to_site),
-        registrations::status.eq(CONFIRMED),
-        registrations::waitlisted_at.eq(None::<NaiveDateTime>),
-        registrations::calendar_sequence.eq(registrations::calendar_sequence + 1),
-        registrations::updated_at.eq(now),
-    ))
     .execute(conn)?;
     Ok(n == 1)
 }

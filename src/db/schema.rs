@@ -94,7 +94,7 @@ diesel::table! {
         attachment_body -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
-        inline_png -> Nullable<Text>,
+        checkin_qr -> Nullable<Text>,
     }
 }
 

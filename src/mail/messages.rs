@@ -48,8 +48,9 @@ pub struct OutgoingMail {
     pub body_text: String,
     pub body_html: String,
     pub attachment: Option<Attachment>,
-    /// The check-in QR code, shown inline in the HTML part (`cid:checkin-qr`).
-    pub inline_png: Option<Vec<u8>>,
+    /// The text of the check-in QR code, drawn as an inline image (`cid:checkin-qr`)
+    /// when the mail is sent.
+    pub checkin_qr: Option<String>,
 }
 
 /// Every mail a registration can cause.
@@ -120,7 +121,6 @@ pub struct RegistrationMailView {
     /// Whether the mail shows the check-in QR code (a confirmed seat at a venue, in a
     /// mail about that seat).
     pub checkin_qr: bool,
-    pub checkin_qr_px: usize,
 }
 
 impl RegistrationMailView {
@@ -146,7 +146,6 @@ impl RegistrationMailView {
             waitlist_position: 0,
             confirmed: registration.status == "confirmed",
             checkin_qr: false,
-            checkin_qr_px: 0,
         }
     }
 }
@@ -254,18 +253,11 @@ pub fn registration_mail(
     if let MailKind::Waitlisted { position } = kind {
         v.waitlist_position = position;
     }
-    let inline_png = (kind.calendar() == Some(Method::Publish)
+    let checkin_qr = (kind.calendar() == Some(Method::Publish)
         && registration.status == "confirmed"
         && site.kind() == SiteKind::Venue)
-        .then(|| crate::qr::png(&checkin_url(&context.public_url, registration)))
-        .flatten();
-    if let Some(png) = &inline_png {
-        v.checkin_qr = true;
-        // The PNG is square: its width is in the IHDR chunk.
-        v.checkin_qr_px = png
-            .get(16..20)
-            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
-    }
+        .then(|| checkin_url(&context.public_url, registration));
+    v.checkin_qr = checkin_qr.is_some();
     let (subject, body_text, body_html) = match kind {
         MailKind::Confirmation => confirmation::render(&v)?,
         MailKind::Waitlisted { .. } => waitlisted::render(&v)?,
@@ -292,7 +284,7 @@ pub fn registration_mail(
         body_text,
         body_html,
         attachment,
-        inline_png,
+        checkin_qr,
     })
 }
 
@@ -322,10 +314,6 @@ pub fn enqueue(
 ) -> diesel::QueryResult<i64> {
     let message_id = format!("<{}@{}>", Token::generate().as_str(), message_id_domain);
     let attachment = mail.attachment.as_ref();
-    let inline_png = mail
-        .inline_png
-        .as_ref()
-        .map(|png| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png));
     db::outbox::insert(
         conn,
         &db::outbox::NewOutboxRow {
@@ -342,7 +330,7 @@ pub fn enqueue(
             attachment_name: attachment.map(|a| a.name.as_str()),
             attachment_type: attachment.map(|a| a.content_type.as_str()),
             attachment_body: attachment.map(|a| a.body.as_str()),
-            inline_png: inline_png.as_deref(),
+            checkin_qr: mail.checkin_qr.as_deref(),
             created_at: now,
         },
     )

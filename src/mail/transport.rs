@@ -78,12 +78,10 @@ fn build_message(from: &Mailbox, mail: &LeasedMail) -> Result<Message, DeliveryE
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("recipient address unusable: {e}")))?;
     // text | (html + inline QR image): the image belongs to the HTML part only.
-    let alternative = match &mail.inline_png {
-        Some(encoded) => {
-            let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
-                .map_err(|e| {
-                DeliveryError::Permanent(format!("inline image unreadable: {e}"))
-            })?;
+    let alternative = match &mail.checkin_qr {
+        Some(text) => {
+            let png = crate::qr::png(text)
+                .ok_or_else(|| DeliveryError::Permanent("check-in QR code too long".into()))?;
             let png_type = ContentType::parse("image/png")
                 .map_err(|e| DeliveryError::Permanent(format!("image type: {e}")))?;
             MultiPart::alternative()

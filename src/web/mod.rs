@@ -50,6 +50,22 @@ impl AppState {
     }
 }
 
+/// A page with personal data: never stored by shared caches or the back-forward cache.
+pub fn private_html(
+    status: actix_web::http::StatusCode,
+    body: String,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> actix_web::HttpResponse {
+    let mut response = actix_web::HttpResponse::build(status);
+    response
+        .content_type(actix_web::http::header::ContentType::html())
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
+    response.body(body)
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(public::forum_page)))
         .service(web::resource("/healthz").route(web::get().to(public::healthz)))

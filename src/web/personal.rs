@@ -2,13 +2,13 @@
 //! the waiting list, switching site, the calendar file, the stream link, and getting
 //! the link again. Every change asks for confirmation first and is CSRF-protected.
 
-use super::AppState;
 use super::csrf;
 use super::errors::PageError;
 use super::public::forum_view;
 use super::views::{
     ConfirmPage, Layout, PersonView, RegistrationPage, ResendLinkPage, SiteView, render,
 };
+use super::{AppState, private_html};
 use crate::booking::{self, LifecycleError, lifecycle::Change};
 use crate::db;
 use crate::db::forums::Forum;
@@ -17,9 +17,8 @@ use crate::db::sites::Site;
 use crate::domain::{EmailAddress, Lang, RegistrationStatus, SiteKind, Token};
 use crate::mail::calendar::Method;
 use crate::mail::messages::{calendar_event, checkin_url};
-use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION};
+use actix_web::http::header::{CACHE_CONTROL, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -54,18 +53,6 @@ async fn load(state: &AppState, token: &str) -> Result<Personal, PageError> {
             })
         })
         .await
-}
-
-fn private_html(status: StatusCode, body: String, cookie: Option<Cookie<'static>>) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response
-        .content_type(ContentType::html())
-        // Personal data: keep it out of shared caches and the back-forward cache.
-        .insert_header((CACHE_CONTROL, "no-store"));
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    response.body(body)
 }
 
 fn see_other(location: String) -> HttpResponse {

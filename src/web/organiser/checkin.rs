@@ -9,10 +9,11 @@ use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::stats::ParticipantFilter;
 use crate::domain::{RegistrationStatus, Token, berlin_time};
-use crate::web::AppState;
 use crate::web::errors::PageError;
 use crate::web::views::{Layout, render};
-use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION};
+use crate::web::{AppState, private_html};
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -103,10 +104,7 @@ pub async fn search(
         people,
         searched,
     };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(render(&view)?))
+    Ok(private_html(StatusCode::OK, render(&view)?, None))
 }
 
 async fn load(
@@ -153,10 +151,7 @@ pub async fn show(
         person: Person::new(&registration, &site, by),
         done: query.done == "1",
     };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(render(&view)?))
+    Ok(private_html(StatusCode::OK, render(&view)?, None))
 }
 
 pub async fn check_in(

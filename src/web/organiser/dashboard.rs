@@ -8,11 +8,11 @@ use crate::booking::organiser::{CapacityError, set_capacity as change_capacity};
 use crate::db::{self, DbConnection};
 use crate::domain::{Capacity, Lang, Sector, SiteKind, berlin_time};
 use crate::i18n;
-use crate::web::AppState;
 use crate::web::errors::{PageError, Problem};
 use crate::web::views::{Layout, render};
+use crate::web::{AppState, private_html};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION};
+use actix_web::http::header::{CACHE_CONTROL, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
@@ -280,10 +280,7 @@ pub async fn page(
         error: capacity_error(&query, &stats),
         stats,
     };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(render(&page)?))
+    Ok(private_html(StatusCode::OK, render(&page)?, None))
 }
 
 /// The dashboard's numbers as JSON, for scripts and for the tests.

@@ -10,10 +10,11 @@ use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::stats::{ParticipantFilter, SortOrder};
 use crate::domain::{Lang, RegistrationStatus, Sector, berlin_time};
-use crate::web::AppState;
 use crate::web::errors::PageError;
 use crate::web::views::{Layout, PersonView, render};
-use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION};
+use crate::web::{AppState, private_html};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -235,10 +236,7 @@ pub async fn list(
         ),
         query,
     };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(render(&view)?))
+    Ok(private_html(StatusCode::OK, render(&view)?, None))
 }
 
 pub struct MailRow {
@@ -353,10 +351,7 @@ pub async fn detail(
             _ => None,
         },
     };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(render(&view)?))
+    Ok(private_html(StatusCode::OK, render(&view)?, None))
 }
 
 pub async fn resend(
@@ -578,10 +573,7 @@ pub async fn attendance(
             })
             .collect(),
     };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .body(render(&view)?))
+    Ok(private_html(StatusCode::OK, render(&view)?, None))
 }
 
 #[cfg(test)]
