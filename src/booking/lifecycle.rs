@@ -95,50 +95,52 @@ pub fn cancel(
 ) -> Result<Change, LifecycleError> {
     let now = Utc::now().naive_utc();
     db::write_transaction(conn, |conn| {
-        let (_, site) = load(conn, token)?;
-        db::sites::lock(conn, &[site.id])?;
-        // Read again under the lock: a promotion may have changed the status meanwhile.
-        let (registration, site) = load(conn, token)?;
-        let status = registration.status();
-        let change = match status {
-            RegistrationStatus::Cancelled => return Ok(Change::AlreadyCancelled),
-            RegistrationStatus::Waitlisted => Change::LeftWaitlist,
-            RegistrationStatus::Confirmed => Change::Cancelled,
-        };
-        if !db::registrations::cancel(conn, registration.id, status, now)? {
-            return Err(anyhow::anyhow!(
-                "registration {} changed during cancellation",
-                registration.id
-            )
-            .into());
-        }
-        let (registration, _) = db::registrations::find_by_id(conn, registration.id)?;
-        if status == RegistrationStatus::Confirmed {
-            db::sites::release_seat(conn, site.id)?;
-            mail::queue(
-                conn,
-                MailKind::Cancelled,
-                forum,
-                &site,
-                &registration,
-                mail_context,
-                now,
-            )?;
-            fill_free_seats(conn, forum, site.id, mail_context, now)?;
-        } else {
-            mail::queue(
-                conn,
-                MailKind::LeftWaitlist,
-                forum,
-                &site,
-                &registration,
-                mail_context,
-                now,
-            )?;
-        }
-        tracing::info!(registration_id = registration.id, change = ?change, "registration cancelled by participant");
-        Ok(change)
+        cancel_in_transaction(conn, forum, token, mail_context, now, Notify::Participant)
     })
+}
+
+/// Whether the person who cancels gets a mail about it (not when they delete their data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    Participant,
+    Nobody,
+}
+
+/// The body of `cancel`, for callers that do more in the same transaction.
+pub fn cancel_in_transaction(
+    conn: &mut DbConnection,
+    forum: &Forum,
+    token: &str,
+    mail_context: &MailContext,
+    now: NaiveDateTime,
+    notify: Notify,
+) -> Result<Change, LifecycleError> {
+    let (_, site) = load(conn, token)?;
+    db::sites::lock(conn, &[site.id])?;
+    // Read again under the lock: a promotion may have changed the status meanwhile.
+    let (registration, site) = load(conn, token)?;
+    let status = registration.status();
+    let change = match status {
+        RegistrationStatus::Cancelled => return Ok(Change::AlreadyCancelled),
+        RegistrationStatus::Waitlisted => Change::LeftWaitlist,
+        RegistrationStatus::Confirmed => Change::Cancelled,
+    };
+    if !db::registrations::cancel(conn, registration.id, status, now)? {
+        return Err(anyhow::anyhow!("registration {} changed during cancellation", registration.id).into());
+    }
+    let (registration, _) = db::registrations::find_by_id(conn, registration.id)?;
+    let kind = if status == RegistrationStatus::Confirmed {
+        db::sites::release_seat(conn, site.id)?;
+        fill_free_seats(conn, forum, site.id, mail_context, now)?;
+        MailKind::Cancelled
+    } else {
+        MailKind::LeftWaitlist
+    };
+    if notify == Notify::Participant {
+        mail::queue(conn, kind, forum, &site, &registration, mail_context, now)?;
+    }
+    tracing::info!(registration_id = registration.id, change = ?change, "registration cancelled");
+    Ok(change)
 }
 
 /// Moves a registration to `target_slug` if that site has a free seat. A confirmed

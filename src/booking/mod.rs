@@ -8,6 +8,7 @@
 pub mod forum_import;
 pub mod lifecycle;
 pub mod organiser;
+pub mod privacy;
 pub mod register;
 pub mod reminders;
 

@@ -37,6 +37,7 @@ pub struct Registration {
     pub updated_at: NaiveDateTime,
     pub checked_in_at: Option<NaiveDateTime>,
     pub checked_in_by: Option<i64>,
+    pub anonymised_at: Option<NaiveDateTime>,
 }
 
 impl Registration {
@@ -403,6 +404,55 @@ pub fn check_in(
     .set((
         registrations::checked_in_at.eq(Some(now)),
         registrations::checked_in_by.eq(Some(organiser_id)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Registrations of forums that took place on or before `held_before` whose personal
+/// data is still there.
+pub fn due_for_anonymisation(
+    conn: &mut DbConnection,
+    held_before: chrono::NaiveDate,
+) -> QueryResult<Vec<i64>> {
+    use super::schema::forums;
+    registrations::table
+        .inner_join(forums::table)
+        .filter(
+            forums::event_date
+                .le(held_before)
+                .and(registrations::anonymised_at.is_null()),
+        )
+        .select(registrations::id)
+        .order(registrations::id.asc())
+        .load(conn)
+}
+
+/// Replaces every personal field with a neutral value and every token with a fresh one
+/// nobody knows. Site, status, group and times stay for the statistics.
+pub fn anonymise(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    use crate::domain::Token;
+    let placeholder = format!("anonymisiert-{id}@invalid");
+    let n = diesel::update(
+        registrations::table.filter(
+            registrations::id
+                .eq(id)
+                .and(registrations::anonymised_at.is_null()),
+        ),
+    )
+    .set((
+        registrations::first_name.eq("–"),
+        registrations::last_name.eq("–"),
+        registrations::email.eq(&placeholder),
+        registrations::email_key.eq(&placeholder),
+        registrations::organisation.eq("–"),
+        registrations::position.eq(None::<String>),
+        registrations::accessibility_needs.eq(None::<String>),
+        registrations::manage_token.eq(Token::generate().as_str()),
+        registrations::checkin_code.eq(Token::generate().as_str()),
+        registrations::stream_token.eq(Token::generate().as_str()),
+        registrations::anonymised_at.eq(Some(now)),
+        registrations::updated_at.eq(now),
     ))
     .execute(conn)?;
     Ok(n == 1)

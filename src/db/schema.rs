@@ -70,6 +70,7 @@ diesel::table! {
         updated_at -> Timestamp,
         checked_in_at -> Nullable<Timestamp>,
         checked_in_by -> Nullable<BigInt>,
+        anonymised_at -> Nullable<Timestamp>,
     }
 }
 
