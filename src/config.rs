@@ -33,6 +33,10 @@ pub struct Settings {
     pub reminder_lead: Duration,
     /// How often each instance looks for reminders that are due.
     pub reminder_check_interval: Duration,
+    /// Days after the forum until personal data is anonymised.
+    pub retention_days: u32,
+    /// How often each instance looks for data past its retention period.
+    pub retention_check_interval: Duration,
 }
 
 impl Settings {
@@ -98,6 +102,11 @@ impl Settings {
             reminder_lead: Duration::from_secs(number("REMINDER_LEAD_HOURS", 24)? * 3600),
             reminder_check_interval: Duration::from_secs(
                 number("REMINDER_CHECK_SECS", 300)?.max(1),
+            ),
+            retention_days: u32::try_from(number("RETENTION_DAYS", 90)?)
+                .map_err(|_| "RETENTION_DAYS is too large".to_string())?,
+            retention_check_interval: Duration::from_secs(
+                number("RETENTION_CHECK_SECS", 3600)?.max(1),
             ),
         })
     }

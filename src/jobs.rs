@@ -1,5 +1,7 @@
-//! Periodic background work besides mail delivery: queueing the reminder mails.
+//! Periodic background work besides mail delivery: queueing reminder mails, and
+//! anonymising personal data once its retention period is over.
 
+use crate::booking::privacy::purge;
 use crate::booking::reminders::queue_due_reminders;
 use crate::db::Pool;
 use crate::mail::{MailContext, WorkerHandle};
@@ -34,6 +36,35 @@ pub fn spawn_reminders(
                     "reminder check failed, will retry"
                 ),
                 Err(e) => tracing::error!(error = %e, "reminder check panicked"),
+            }
+        }
+    })
+}
+
+/// Anonymises data past its retention period every `interval`; safe in every instance
+/// because each registration is anonymised by a conditional update.
+pub fn spawn_retention(
+    pool: Pool,
+    retention_days: u32,
+    interval: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            let pool = pool.clone();
+            let outcome = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                let mut conn = pool.get()?;
+                purge(&mut conn, retention_days, Utc::now().naive_utc(), false)?;
+                Ok(())
+            })
+            .await;
+            match outcome {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = format!("{e:#}"), "retention run failed, will retry")
+                }
+                Err(e) => tracing::error!(error = %e, "retention run panicked"),
             }
         }
     })

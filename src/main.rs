@@ -17,6 +17,8 @@ USAGE:
     forumreg [serve]              migrate, import the forum file into an empty database, serve
     forumreg migrate              apply database migrations and exit
     forumreg forum import FILE    create or update a forum from a TOML file (idempotent)
+    forumreg purge [--dry-run]    anonymise registrations of forums held more than
+                                  RETENTION_DAYS ago (default 90); --dry-run only counts
     forumreg organiser add EMAIL [--role admin|checkin]
                                   create an organiser account (or set a new password and
                                   role); the password is read from standard input
@@ -33,6 +35,8 @@ async fn main() -> ExitCode {
         [] | ["serve"] => serve().await,
         ["migrate"] => migrate(),
         ["forum", "import", file] => import(file),
+        ["purge"] => purge(false),
+        ["purge", "--dry-run"] => purge(true),
         ["organiser", "add", email] => add_organiser(email, "admin"),
         ["organiser", "add", email, "--role", role]
         | ["organiser", "add", "--role", role, email] => add_organiser(email, role),
@@ -169,6 +173,33 @@ fn add_organiser(email: &str, role: &str) -> anyhow::Result<()> {
             "updated (new password, sessions ended)"
         },
         role.code()
+    );
+    Ok(())
+}
+
+fn purge(dry_run: bool) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let mut conn = settings
+        .database_url
+        .connect()
+        .context("cannot connect to the database")?;
+    db::with_setup_lock(&mut conn, db::run_migrations)?;
+    let report = booking::privacy::purge(
+        &mut conn,
+        settings.retention_days,
+        chrono::Utc::now().naive_utc(),
+        dry_run,
+    )?;
+    println!(
+        "{} {} registrations and {} mails (retention {} days after the forum)",
+        if dry_run {
+            "would anonymise"
+        } else {
+            "anonymised"
+        },
+        report.registrations,
+        report.mails,
+        settings.retention_days
     );
     Ok(())
 }

@@ -22,6 +22,7 @@ pub struct Application {
     worker: WorkerHandle,
     worker_task: tokio::task::JoinHandle<()>,
     reminders: tokio::task::JoinHandle<()>,
+    retention: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -77,6 +78,11 @@ impl Application {
             settings.reminder_check_interval,
             worker.clone(),
         );
+        let retention = jobs::spawn_retention(
+            pool.clone(),
+            settings.retention_days,
+            settings.retention_check_interval,
+        );
         let state = actix_web::web::Data::new(AppState {
             pool,
             forum_id,
@@ -104,6 +110,7 @@ impl Application {
             worker,
             worker_task,
             reminders,
+            retention,
         })
     }
 
@@ -119,6 +126,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.reminders.abort();
+        self.retention.abort();
         self.worker.stop();
         let _ = self.worker_task.await;
         result

@@ -126,7 +126,11 @@ pub fn cancel_in_transaction(
         RegistrationStatus::Confirmed => Change::Cancelled,
     };
     if !db::registrations::cancel(conn, registration.id, status, now)? {
-        return Err(anyhow::anyhow!("registration {} changed during cancellation", registration.id).into());
+        return Err(anyhow::anyhow!(
+            "registration {} changed during cancellation",
+            registration.id
+        )
+        .into());
     }
     let (registration, _) = db::registrations::find_by_id(conn, registration.id)?;
     let kind = if status == RegistrationStatus::Confirmed {

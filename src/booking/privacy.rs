@@ -66,12 +66,15 @@ pub fn delete_registration(
 ) -> Result<(), LifecycleError> {
     let now = Utc::now().naive_utc();
     db::write_transaction(conn, |conn| {
-        let (registration, _) =
-            db::registrations::find_by_manage_token(conn, token)?.ok_or(LifecycleError::NotFound)?;
+        let (registration, _) = db::registrations::find_by_manage_token(conn, token)?
+            .ok_or(LifecycleError::NotFound)?;
         cancel_in_transaction(conn, forum, token, mail_context, now, Notify::Nobody)?;
         db::registrations::anonymise(conn, registration.id, now)?;
         db::outbox::delete_for_registration(conn, registration.id)?;
-        tracing::info!(registration_id = registration.id, "registration deleted by the participant");
+        tracing::info!(
+            registration_id = registration.id,
+            "registration deleted by the participant"
+        );
         Ok(())
     })
 }

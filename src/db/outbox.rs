@@ -222,6 +222,9 @@ pub fn count_by_status(conn: &mut DbConnection, status: &str) -> QueryResult<i64
 }
 
 /// Removes a registration's mails (they hold its name and address).
-pub fn delete_for_registration(conn: &mut DbConnection, registration_id: i64) -> QueryResult<usize> {
+pub fn delete_for_registration(
+    conn: &mut DbConnection,
+    registration_id: i64,
+) -> QueryResult<usize> {
     diesel::delete(outbox::table.filter(outbox::registration_id.eq(registration_id))).execute(conn)
 }

@@ -104,6 +104,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/stream/{token}").route(web::get().to(personal::stream)))
         .service(
+            web::resource("/registration/{token}/delete")
+                .route(web::get().to(personal::confirm_delete))
+                .route(web::post().to(personal::delete)),
+        )
+        .service(
+            web::resource("/registration/{token}/data.json")
+                .route(web::get().to(personal::data_export)),
+        )
+        .service(web::resource("/deleted").route(web::get().to(personal::deleted_page)))
+        .service(
             web::scope("/api/v1")
                 .app_data(api::json_config())
                 .service(web::resource("/forum").route(web::get().to(api::forum)))

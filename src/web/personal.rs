@@ -133,6 +133,7 @@ async fn page(
                 )
             })
             .flatten(),
+        retention_days: state.settings.retention_days,
         done: done_message(done, &p),
     };
     Ok(private_html(StatusCode::OK, render(&view)?, cookie))
@@ -357,6 +358,111 @@ pub async fn switch(
         booking::switch_site,
     )
     .await
+}
+
+pub async fn confirm_delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let p = load(&state, &token).await?;
+    let ask = Ask {
+        heading: "Anmeldung und Daten löschen",
+        question: "Möchten Sie Ihre Anmeldung und alle Ihre Angaben endgültig löschen? Ein Platz geht sofort an die nächste Person auf der Warteliste. Der persönliche Link funktioniert danach nicht mehr.".into(),
+        action: "delete",
+        button: "Ja, endgültig löschen",
+        site: None,
+    };
+    confirm_page(&req, &state, &p, ask)
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = Token::parse(&token).ok_or(PageError::NotFound)?;
+    if !csrf::verify(&req, state.settings.is_https(), &form.csrf_token) {
+        return Err(PageError::Forbidden);
+    }
+    let (forum_id, context) = (state.forum_id, state.mail_context.clone());
+    state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
+            crate::booking::privacy::delete_registration(conn, &forum, token.as_str(), &context)
+        })
+        .await
+        .map_err(|e| match e {
+            LifecycleError::NotFound => PageError::NotFound,
+            other => PageError::Unexpected(anyhow::anyhow!("{other}")),
+        })?;
+    state.mail_worker.wake();
+    Ok(see_other("/deleted".into()))
+}
+
+pub async fn deleted_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let forum_id = state.forum_id;
+    let forum = state
+        .db(move |conn| db::forums::find_by_id(conn, forum_id).map_err(PageError::from))
+        .await?;
+    let page = super::views::ErrorPage {
+        layout: Layout::new("Ihre Daten wurden gelöscht", forum.title.clone()),
+        heading: "Ihre Daten wurden gelöscht".into(),
+        message: "Ihre Anmeldung und alle Ihre Angaben sind gelöscht; ein Platz ging an die nächste Person auf der Warteliste. Für die Statistik bleibt nur ein Zähler ohne Bezug zu Ihrer Person.".into(),
+        reference: None,
+    };
+    Ok(private_html(StatusCode::OK, render(&page)?, None))
+}
+
+/// Everything stored about the participant, as JSON (GDPR Art. 15 and 20).
+pub async fn data_export(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let p = load(&state, &token).await?;
+    let registration_id = p.registration.id;
+    let mails = state
+        .db(move |conn| {
+            db::outbox::for_registration(conn, registration_id).map_err(PageError::from)
+        })
+        .await?;
+    let r = &p.registration;
+    let body = serde_json::json!({
+        "forum": { "title": p.forum.title, "date": p.forum.event_date.to_string(), "organiser": p.forum.organiser, "contact_email": p.forum.contact_email },
+        "registration": {
+            "status": r.status,
+            "site": p.site.name,
+            "first_name": r.first_name,
+            "last_name": r.last_name,
+            "email": r.email,
+            "organisation": r.organisation,
+            "sector": r.sector,
+            "position": r.position,
+            "accessibility_needs": r.accessibility_needs,
+            "language": r.locale,
+            "consent": { "privacy_notice_version": r.consent_version, "given_at_utc": r.consent_at.to_string() },
+            "registered_at_utc": r.created_at.to_string(),
+            "waitlist_position": p.waitlist_position,
+            "checked_in_at_utc": r.checked_in_at.map(|t| t.to_string()),
+            "stream_first_opened_at_utc": r.stream_joined_at.map(|t| t.to_string()),
+        },
+        "mails": mails.iter().map(|m| serde_json::json!({
+            "kind": m.kind,
+            "subject": m.subject,
+            "status": m.status,
+            "queued_at_utc": m.created_at.to_string(),
+            "sent_at_utc": m.sent_at.map(|t| t.to_string()),
+        })).collect::<Vec<_>>(),
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"meine-daten.json\"",
+        ))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body.to_string()))
 }
 
 /// The registration as a calendar file, the same entry the mails carry.

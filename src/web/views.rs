@@ -341,6 +341,8 @@ pub struct RegistrationPage {
     pub stream_link: Option<String>,
     /// Inline SVG we generate from the check-in URL (no user text in it).
     pub checkin_qr: Option<String>,
+    /// Days after the forum until the data is anonymised.
+    pub retention_days: u32,
     /// What the last action did, shown once after the redirect.
     pub done: Option<String>,
 }

@@ -10,6 +10,7 @@ mod instances;
 mod lifecycle;
 mod mail_delivery;
 mod organiser;
+mod privacy;
 mod register_api;
 mod register_form;
 mod schema;
