@@ -40,7 +40,7 @@ TOML
 
 run() { # name database_url
   local name=$1 url=$2
-  DATABASE_URL="$url" FORUM_FILE="$work/forum.toml" MAIL_DIR="$work/mail-$name" \
+  DATABASE_URL="$url" FORUM_FILE="$work/forum.toml" MAIL_DIR="$work/mail-$name" RATE_LIMIT_PER_MINUTE=0 \
     LISTEN_ADDR=127.0.0.1:0 RUST_LOG=warn "$bin" > "$work/$name.out" 2> "$work/$name.log" &
   local pid=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$work/$name.out" 2>/dev/null && break; sleep 0.1; done

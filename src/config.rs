@@ -33,6 +33,11 @@ pub struct Settings {
     pub reminder_lead: Duration,
     /// How often each instance looks for reminders that are due.
     pub reminder_check_interval: Duration,
+    /// Requests per client address and window on the public forms and the login; 0 = off.
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_window: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Days after the forum until personal data is anonymised.
     pub retention_days: u32,
     /// How often each instance looks for data past its retention period.
@@ -103,6 +108,21 @@ impl Settings {
             reminder_check_interval: Duration::from_secs(
                 number("REMINDER_CHECK_SECS", 300)?.max(1),
             ),
+            rate_limit_per_minute: u32::try_from(number("RATE_LIMIT_PER_MINUTE", 30)?)
+                .map_err(|_| "RATE_LIMIT_PER_MINUTE is too large".to_string())?,
+            rate_limit_window: Duration::from_secs(number("RATE_LIMIT_WINDOW_SECS", 60)?.max(1)),
+            trusted_proxies: get("TRUSTED_PROXIES")
+                .map(|list| {
+                    list.split(',')
+                        .map(|ip| {
+                            ip.trim().parse().map_err(|_| {
+                                format!("TRUSTED_PROXIES: {ip:?} is not an IP address")
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default(),
             retention_days: u32::try_from(number("RETENTION_DAYS", 90)?)
                 .map_err(|_| "RETENTION_DAYS is too large".to_string())?,
             retention_check_interval: Duration::from_secs(

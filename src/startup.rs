@@ -89,6 +89,7 @@ impl Application {
             settings: settings.clone(),
             mail_worker: worker.clone(),
             mail_context,
+            rate_limiter: Arc::new(web::rate_limit::RateLimiter::new(&settings)),
         });
         let https = settings.is_https();
         let mut server = HttpServer::new(move || {

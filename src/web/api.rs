@@ -4,6 +4,7 @@
 use super::AppState;
 use super::errors::Problem;
 use super::lang::request_lang;
+use super::rate_limit::{Door, retry_after_secs};
 use crate::booking::register::{RegistrationWindow, WhenFull, registration_window};
 use crate::booking::{self, RegisterError};
 use crate::db;
@@ -165,6 +166,9 @@ pub async fn register(
     state: web::Data<AppState>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, Problem> {
+    if let Err(wait) = state.rate_limiter.check(Door::Register, &req) {
+        return Err(Problem::rate_limited(retry_after_secs(wait)));
+    }
     let lang = request_lang(&req);
     let (raw, when_full, type_errors) = raw_from_json(&body)?;
     let new = match NewRegistration::parse(&raw) {

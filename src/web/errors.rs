@@ -30,6 +30,8 @@ pub enum PageError {
     LoginRequired(String),
     /// Logged in, but the account's role does not allow this.
     NotAllowed,
+    /// Over the rate limit; try again after this many seconds.
+    TooManyRequests(u64),
     Unexpected(anyhow::Error),
 }
 
@@ -60,6 +62,7 @@ impl fmt::Display for PageError {
             PageError::Conflict(why) => write!(f, "conflict: {why}"),
             PageError::LoginRequired(_) => write!(f, "login required"),
             PageError::NotAllowed => write!(f, "not allowed for this role"),
+            PageError::TooManyRequests(secs) => write!(f, "rate limited for {secs} s"),
             PageError::Unexpected(e) => write!(f, "{e:#}"),
         }
     }
@@ -74,6 +77,7 @@ impl ResponseError for PageError {
             PageError::Conflict(_) => StatusCode::CONFLICT,
             PageError::LoginRequired(_) => StatusCode::SEE_OTHER,
             PageError::NotAllowed => StatusCode::FORBIDDEN,
+            PageError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,12 +107,16 @@ impl ResponseError for PageError {
             PageError::Conflict(why) => ErrorPage::conflict(why),
             PageError::LoginRequired(_) => ErrorPage::not_found(),
             PageError::NotAllowed => ErrorPage::not_allowed(),
+            PageError::TooManyRequests(secs) => ErrorPage::too_many_requests(*secs),
             PageError::Unexpected(e) => ErrorPage::unexpected(log_unexpected(e)),
         };
         let body = render(&page).unwrap_or_else(|_| "Fehler / Error".to_string());
-        HttpResponse::build(self.status_code())
-            .content_type(ContentType::html())
-            .body(body)
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(ContentType::html());
+        if let PageError::TooManyRequests(secs) = self {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        response.body(body)
     }
 }
 
@@ -120,6 +128,7 @@ pub struct Problem {
     title: String,
     detail: Option<String>,
     extra: Map<String, Value>,
+    retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -130,6 +139,7 @@ impl Problem {
             title: title.into(),
             detail: None,
             extra: Map::new(),
+            retry_after: None,
         }
     }
 
@@ -141,6 +151,19 @@ impl Problem {
     pub fn with(mut self, key: &str, value: Value) -> Problem {
         self.extra.insert(key.to_string(), value);
         self
+    }
+
+    pub fn rate_limited(secs: u64) -> Problem {
+        let mut problem = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many requests",
+        )
+        .detail(format!(
+            "Too many requests from this address. Try again in {secs} seconds."
+        ));
+        problem.retry_after = Some(secs);
+        problem
     }
 
     pub fn validation(errors: &FieldErrors, lang: Lang) -> Problem {
@@ -201,8 +224,11 @@ impl ResponseError for Problem {
             body.insert("detail".into(), json!(detail));
         }
         body.extend(self.extra.clone());
-        HttpResponse::build(self.status)
-            .content_type("application/problem+json")
-            .body(Value::Object(body).to_string())
+        let mut response = HttpResponse::build(self.status);
+        response.content_type("application/problem+json");
+        if let Some(secs) = self.retry_after {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        response.body(Value::Object(body).to_string())
     }
 }

@@ -9,6 +9,7 @@ pub mod lang;
 pub mod organiser;
 pub mod personal;
 pub mod public;
+pub mod rate_limit;
 pub mod register_form;
 pub mod security_headers;
 pub mod views;
@@ -27,6 +28,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub mail_worker: WorkerHandle,
     pub mail_context: MailContext,
+    pub rate_limiter: Arc<rate_limit::RateLimiter>,
 }
 
 impl AppState {

@@ -5,6 +5,7 @@
 use super::csrf;
 use super::errors::PageError;
 use super::public::forum_view;
+use super::rate_limit::{Door, retry_after_secs};
 use super::views::{
     ConfirmPage, Layout, PersonView, RegistrationPage, ResendLinkPage, SiteView, render,
 };
@@ -586,6 +587,10 @@ pub async fn resend(
     if !csrf::verify(&req, state.settings.is_https(), &form.csrf_token) {
         return Err(PageError::Forbidden);
     }
+    state
+        .rate_limiter
+        .check(Door::ResendLink, &req)
+        .map_err(|wait| PageError::TooManyRequests(retry_after_secs(wait)))?;
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
         Err(e) => {

@@ -6,6 +6,7 @@ use super::csrf;
 use super::errors::{PageError, log_unexpected};
 use super::lang::request_lang;
 use super::public::{forum_view, load_forum};
+use super::rate_limit::{Door, retry_after_secs};
 use super::views::{RegisterPage, SiteView, render};
 use crate::booking::register::WhenFull;
 use crate::booking::{self, RegisterError};
@@ -126,6 +127,19 @@ pub async fn submit(
     );
     page.waitlist = data.waitlist.is_some();
 
+    if let Err(wait) = state.rate_limiter.check(Door::Register, &req) {
+        let secs = retry_after_secs(wait);
+        page.set_general_error(format!(
+            "Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte warten Sie {secs} Sekunden und senden Sie das Formular dann erneut – Ihre Eingaben sind erhalten."
+        ));
+        let mut response = respond(StatusCode::TOO_MANY_REQUESTS, &page, cookie)?;
+        if let Ok(value) = secs.to_string().parse() {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
+        }
+        return Ok(response);
+    }
     if !csrf::verify(&req, secure, &data.csrf_token) {
         page.set_general_error(
             "Ihre Sitzung ist abgelaufen oder das Formular kam nicht von dieser Seite. Ihre Eingaben sind erhalten – bitte senden Sie das Formular erneut ab.".into(),

@@ -428,6 +428,16 @@ impl ErrorPage {
         )
     }
 
+    pub fn too_many_requests(secs: u64) -> ErrorPage {
+        ErrorPage::new(
+            "Zu viele Anfragen",
+            &format!(
+                "Von Ihrem Anschluss kamen in kurzer Zeit zu viele Anfragen. Bitte versuchen Sie es in {secs} Sekunden erneut."
+            ),
+            None,
+        )
+    }
+
     pub fn conflict(why: &str) -> ErrorPage {
         ErrorPage::new("Das ist leider nicht möglich", why, None)
     }

@@ -365,6 +365,8 @@ pub fn app_env(
         ("MAIL_LEASE_SECS", "3".to_string()),
         ("SMTP_TIMEOUT_SECS", "2".to_string()),
         ("HTTP_WORKERS", "2".to_string()),
+        // Most tests fire many requests from one address; rate limits have their own test.
+        ("RATE_LIMIT_PER_MINUTE", "0".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

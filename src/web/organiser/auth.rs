@@ -7,6 +7,7 @@ use crate::domain::Token;
 use crate::web::AppState;
 use crate::web::csrf;
 use crate::web::errors::PageError;
+use crate::web::rate_limit::{Door, retry_after_secs};
 use crate::web::views::{Layout, render};
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::StatusCode;
@@ -192,9 +193,15 @@ pub async fn login(
     if !csrf::verify(&req, secure, &form.csrf_token) {
         return Err(PageError::Forbidden);
     }
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
+    state
+        .rate_limiter
+        .check(Door::Login, &req)
+        .map_err(|wait| PageError::TooManyRequests(retry_after_secs(wait)))?;
+    // Behind a trusted proxy this is the client's address, not the proxy's.
+    let address = state
+        .rate_limiter
+        .client_address(&req)
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let (email, password) = (form.email.clone(), form.password);
     let outcome = state
