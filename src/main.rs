@@ -17,6 +17,7 @@ USAGE:
     forumreg [serve]              migrate, import the forum file into an empty database, serve
     forumreg migrate              apply database migrations and exit
     forumreg forum import FILE    create or update a forum from a TOML file (idempotent)
+    forumreg backup PATH          consistent copy of a SQLite database while it is in use
     forumreg purge [--dry-run]    anonymise registrations of forums held more than
                                   RETENTION_DAYS ago (default 90); --dry-run only counts
     forumreg organiser add EMAIL [--role admin|checkin]
@@ -35,6 +36,7 @@ async fn main() -> ExitCode {
         [] | ["serve"] => serve().await,
         ["migrate"] => migrate(),
         ["forum", "import", file] => import(file),
+        ["backup", path] => backup(path),
         ["purge"] => purge(false),
         ["purge", "--dry-run"] => purge(true),
         ["organiser", "add", email] => add_organiser(email, "admin"),
@@ -201,5 +203,16 @@ fn purge(dry_run: bool) -> anyhow::Result<()> {
         report.mails,
         settings.retention_days
     );
+    Ok(())
+}
+
+fn backup(path: &str) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let mut conn = settings
+        .database_url
+        .connect()
+        .context("cannot connect to the database")?;
+    db::backup_sqlite(&mut conn, std::path::Path::new(path))?;
+    println!("backup written to {path}");
     Ok(())
 }

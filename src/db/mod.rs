@@ -214,3 +214,24 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
+
+/// Writes a consistent copy of a SQLite database to `target` while the app keeps
+/// running (`VACUUM INTO`). PostgreSQL has its own tools (`pg_dump`).
+pub fn backup_sqlite(conn: &mut DbConnection, target: &std::path::Path) -> anyhow::Result<()> {
+    use diesel::RunQueryDsl;
+    match conn {
+        DbConnection::Sqlite(c) => {
+            if target.exists() {
+                anyhow::bail!("{} exists already; choose a new file", target.display());
+            }
+            diesel::sql_query("VACUUM INTO ?")
+                .bind::<diesel::sql_types::Text, _>(target.to_string_lossy().to_string())
+                .execute(c)
+                .with_context(|| format!("backup to {}", target.display()))?;
+            Ok(())
+        }
+        DbConnection::Postgres(_) => anyhow::bail!(
+            "forumreg backup copies SQLite databases; for PostgreSQL use pg_dump (see README)"
+        ),
+    }
+}

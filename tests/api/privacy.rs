@@ -266,3 +266,36 @@ async fn retention_runs_by_itself(backend: Backend) {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn sqlite_backups_are_consistent_copies() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for i in 0..3 {
+        app.register(&valid_registration("riesa", &format!("b{i}@example.org")))
+            .await;
+    }
+    let target = app.dir.path().join("backup.sqlite3");
+    let run = |target: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_forumreg"))
+            .arg("backup")
+            .arg(target)
+            .env("DATABASE_URL", &app.db.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run forumreg backup")
+    };
+    let output = run(&target);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut copy = forumreg::db::DatabaseUrl::parse(&target.display().to_string())
+        .expect("url")
+        .connect()
+        .expect("open the copy");
+    assert_eq!(db::registrations::count_all(&mut copy).expect("count"), 3);
+    let again = run(&target);
+    assert!(!again.status.success(), "never overwrites a file");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+}
