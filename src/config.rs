@@ -36,6 +36,8 @@ pub struct Settings {
     /// Requests per client address and window on the public forms and the login; 0 = off.
     pub rate_limit_per_minute: u32,
     pub rate_limit_window: Duration,
+    /// When set, `/metrics` wants `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Days after the forum until personal data is anonymised.
@@ -111,6 +113,7 @@ impl Settings {
             rate_limit_per_minute: u32::try_from(number("RATE_LIMIT_PER_MINUTE", 30)?)
                 .map_err(|_| "RATE_LIMIT_PER_MINUTE is too large".to_string())?,
             rate_limit_window: Duration::from_secs(number("RATE_LIMIT_WINDOW_SECS", 60)?.max(1)),
+            metrics_token: get("METRICS_TOKEN"),
             trusted_proxies: get("TRUSTED_PROXIES")
                 .map(|list| {
                     list.split(',')

@@ -57,7 +57,9 @@ impl Application {
             settings.mail_dir.clone(),
             settings.smtp_timeout,
         )?;
+        let metrics = Arc::new(web::observe::Metrics::default());
         let (worker, worker_task) = MailWorker {
+            metrics: metrics.clone(),
             pool: pool.clone(),
             transport,
             from,
@@ -90,10 +92,12 @@ impl Application {
             mail_worker: worker.clone(),
             mail_context,
             rate_limiter: Arc::new(web::rate_limit::RateLimiter::new(&settings)),
+            metrics,
         });
         let https = settings.is_https();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(web::observe::middleware))
                 .wrap(security_headers::default_headers(https))
                 .app_data(state.clone())
                 .app_data(web::register_form::form_config())

@@ -228,3 +228,11 @@ pub fn delete_for_registration(
 ) -> QueryResult<usize> {
     diesel::delete(outbox::table.filter(outbox::registration_id.eq(registration_id))).execute(conn)
 }
+
+/// When the oldest mail still waiting was queued.
+pub fn oldest_pending(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+    outbox::table
+        .filter(outbox::status.eq(PENDING))
+        .select(diesel::dsl::min(outbox::created_at))
+        .first(conn)
+}

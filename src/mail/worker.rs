@@ -11,6 +11,21 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
+/// SMTP errors often quote the recipient; logs must not carry addresses.
+fn redact(error: &str) -> String {
+    error
+        .split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "<address>"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Retry delays: 2 s, 4 s, 8 s … capped at five minutes, so a short SMTP outage is
 /// bridged within seconds and a long one does not hammer the server.
 pub fn backoff(attempts: i32) -> Duration {
@@ -20,6 +35,7 @@ pub fn backoff(attempts: i32) -> Duration {
 
 pub struct MailWorker {
     pub pool: Pool,
+    pub metrics: Arc<crate::web::observe::Metrics>,
     pub transport: Transport,
     pub from: Mailbox,
     pub worker_id: String,
@@ -104,15 +120,18 @@ impl MailWorker {
         let outcome = self.transport.send(&self.from, &mail);
         let mut conn = self.pool.get()?;
         let now = Utc::now().naive_utc();
+        if outcome.is_err() {
+            self.metrics.delivery_failed();
+        }
         let still_ours = match &outcome {
             Ok(()) => db::outbox::mark_sent(&mut conn, mail.id, &self.worker_id, now)?,
             Err(DeliveryError::Permanent(error)) => {
-                tracing::error!(outbox_id = mail.id, error = %error, "mail refused for good");
+                tracing::error!(outbox_id = mail.id, error = %redact(error), "mail refused for good");
                 db::outbox::mark_failed(&mut conn, mail.id, &self.worker_id, error)?
             }
             Err(DeliveryError::Transient(error)) => {
                 let delay = backoff(mail.attempts);
-                tracing::warn!(outbox_id = mail.id, attempts = mail.attempts, retry_in_s = delay.as_secs(), error = %error, "mail delivery failed, will retry");
+                tracing::warn!(outbox_id = mail.id, attempts = mail.attempts, retry_in_s = delay.as_secs(), error = %redact(error), "mail delivery failed, will retry");
                 db::outbox::schedule_retry(&mut conn, mail.id, &self.worker_id, now + delay, error)?
             }
         };
@@ -134,6 +153,14 @@ impl MailWorker {
 mod tests {
     use super::backoff;
     use std::time::Duration;
+
+    #[test]
+    fn addresses_are_redacted_from_logged_errors() {
+        assert_eq!(
+            super::redact("550 5.1.1 <anna@example.org>: Recipient address rejected"),
+            "550 5.1.1 <address> Recipient address rejected"
+        );
+    }
 
     #[test]
     fn backoff_starts_in_seconds_and_is_capped() {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod csrf;
 pub mod errors;
 pub mod lang;
+pub mod observe;
 pub mod organiser;
 pub mod personal;
 pub mod public;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub mail_worker: WorkerHandle,
     pub mail_context: MailContext,
     pub rate_limiter: Arc<rate_limit::RateLimiter>,
+    pub metrics: Arc<observe::Metrics>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ pub fn private_html(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(public::forum_page)))
         .service(web::resource("/healthz").route(web::get().to(public::healthz)))
+        .service(web::resource("/metrics").route(web::get().to(observe::metrics)))
         .service(web::resource("/privacy").route(web::get().to(public::privacy_page)))
         .service(web::resource("/static/style.css").route(web::get().to(public::stylesheet)))
         .service(

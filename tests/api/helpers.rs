@@ -650,6 +650,24 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// SIGTERM, as systemd sends it; returns whether the process then exited cleanly.
+    pub async fn terminate(&mut self, within: Duration) -> bool {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < within {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+}
+
+impl Instance {
     pub fn start(env: &HashMap<String, String>, log: &Path) -> Instance {
         let log_file = std::fs::File::create(log).expect("instance log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_forumreg"))

@@ -10,6 +10,7 @@ mod forum;
 mod instances;
 mod lifecycle;
 mod mail_delivery;
+mod operations;
 mod organiser;
 mod privacy;
 mod register_api;
