@@ -36,6 +36,8 @@ pub struct Settings {
     /// Requests per client address and window on the public forms and the login; 0 = off.
     pub rate_limit_per_minute: u32,
     pub rate_limit_window: Duration,
+    /// How long a client may take to send its request head before it gets a 408.
+    pub client_timeout: Duration,
     /// When set, `/metrics` wants `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
@@ -114,6 +116,7 @@ impl Settings {
                 .map_err(|_| "RATE_LIMIT_PER_MINUTE is too large".to_string())?,
             rate_limit_window: Duration::from_secs(number("RATE_LIMIT_WINDOW_SECS", 60)?.max(1)),
             metrics_token: get("METRICS_TOKEN"),
+            client_timeout: Duration::from_secs(number("CLIENT_TIMEOUT_SECS", 10)?.max(1)),
             trusted_proxies: get("TRUSTED_PROXIES")
                 .map(|list| {
                     list.split(',')

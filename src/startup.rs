@@ -104,6 +104,9 @@ impl Application {
                 .configure(web::routes)
         })
         .listen(listener)?
+        // Slow clients (or slowloris attacks) may not hold connections open for long.
+        .client_request_timeout(settings.client_timeout)
+        .client_disconnect_timeout(std::time::Duration::from_secs(2))
         .shutdown_timeout(15);
         if let Some(workers) = settings.http_workers {
             server = server.workers(workers.max(1));

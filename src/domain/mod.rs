@@ -6,6 +6,8 @@ pub mod berlin_time;
 pub mod email_address;
 pub mod field_error;
 pub mod forum;
+#[cfg(test)]
+pub mod fuzz;
 pub mod registration;
 pub mod sector;
 pub mod text;

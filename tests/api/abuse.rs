@@ -1,5 +1,5 @@
 //! Rate limits on the public forms and the login: they trigger, say when to come back,
-//! reset, and believe X-Forwarded-For only from a trusted proxy.
+//! reset, and believe X-Forwarded-For only from a trusted proxy; slow clients time out.
 
 use crate::helpers::*;
 use crate::on_both_backends;
@@ -8,7 +8,8 @@ use std::time::Duration;
 
 on_both_backends!(
     rate_limits_trigger_and_reset,
-    forwarded_addresses_count_only_behind_a_trusted_proxy
+    forwarded_addresses_count_only_behind_a_trusted_proxy,
+    slow_clients_are_cut_off,
 );
 
 async fn register_from(app: &TestApp, email: &str, forwarded_for: Option<&str>) -> TestResponse {
@@ -163,4 +164,39 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy(backend: Backend)
         StatusCode::TOO_MANY_REQUESTS,
         "the nearest untrusted address counts"
     );
+}
+
+async fn slow_clients_are_cut_off(backend: Backend) {
+    use std::io::{Read, Write};
+    let app = spawn_app_env(backend, &[("CLIENT_TIMEOUT_SECS", "1")]).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let answer = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        // Half a request head, then silence.
+        stream
+            .write_all(b"POST /api/v1/registrations HTTP/1.1\r\nHost: x\r\n")
+            .expect("write");
+        let started = std::time::Instant::now();
+        let mut buffer = Vec::new();
+        let _ = stream.read_to_end(&mut buffer);
+        (
+            String::from_utf8_lossy(&buffer).into_owned(),
+            started.elapsed(),
+        )
+    })
+    .await
+    .expect("slow client");
+    let (response, waited) = answer;
+    assert!(
+        waited < Duration::from_secs(8),
+        "the server hung up after {waited:?}"
+    );
+    assert!(
+        response.is_empty() || response.starts_with("HTTP/1.1 408"),
+        "{response:?}"
+    );
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
 }

@@ -313,3 +313,148 @@ async fn malformed_requests_get_problem_documents(backend: Backend) {
         "still serving"
     );
 }
+
+/// A small deterministic generator for random request bodies.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    fn text(&mut self) -> String {
+        const PIECES: &[&str] = &[
+            "a", "ä", "@", ".", "<", "'", "\"", "\\", "\0", "\u{202E}", " ", "riesa", "chamber",
+            "😀", "\n",
+        ];
+        (0..self.below(12))
+            .map(|_| PIECES[self.below(PIECES.len())])
+            .collect()
+    }
+
+    fn json(&mut self, depth: usize) -> Value {
+        match self.below(if depth > 3 { 5 } else { 7 }) {
+            0 => Value::Null,
+            1 => json!(self.below(2) == 0),
+            2 => json!(self.next_u64() as i64),
+            3 => json!(self.text()),
+            4 => json!((self.next_u64() as f64) / 3.0),
+            5 => Value::Array((0..self.below(4)).map(|_| self.json(depth + 1)).collect()),
+            _ => {
+                let keys = [
+                    "site",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "organisation",
+                    "sector",
+                    "position",
+                    "accessibility_needs",
+                    "privacy_consent",
+                    "waitlist",
+                    "x",
+                ];
+                let mut map = serde_json::Map::new();
+                for _ in 0..self.below(12) {
+                    let key = keys[self.below(keys.len())].to_string();
+                    let value = if self.below(3) == 0 {
+                        self.json(depth + 1)
+                    } else {
+                        json!(self.text())
+                    };
+                    map.insert(key, value);
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+on_both_backends!(random_bodies_never_cause_a_server_error);
+
+async fn random_bodies_never_cause_a_server_error(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &forum_toml(&[("riesa", Some(3)), ("stream", None)]),
+    )
+    .await;
+    let iterations: usize = std::env::var("FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let mut rng = Rng(0xdead_beef);
+    let session = app.form_session().await;
+    for i in 0..iterations {
+        let body = if i % 2 == 0 {
+            rng.json(0)
+        } else {
+            valid_registration("riesa", &format!("f{i}@example.org"))
+        };
+        let mut body = body;
+        if i % 2 == 1 {
+            // A valid request with one field replaced by something random.
+            let keys = [
+                "site",
+                "first_name",
+                "email",
+                "sector",
+                "privacy_consent",
+                "waitlist",
+            ];
+            body[keys[rng.below(keys.len())]] = rng.json(2);
+        }
+        let response = app.register(&body).await;
+        assert!(
+            response.status.as_u16() < 500,
+            "#{i} {body} -> {} {}",
+            response.status,
+            response.body
+        );
+        if !response.status.is_success() {
+            assert_eq!(
+                response.header("content-type").as_deref(),
+                Some("application/problem+json"),
+                "#{i}"
+            );
+        }
+        let fields: Vec<(String, String)> = (0..rng.below(8))
+            .map(|_| {
+                let keys = [
+                    "site",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "organisation",
+                    "sector",
+                    "privacy_consent",
+                    "waitlist",
+                    "csrf_token",
+                ];
+                (keys[rng.below(keys.len())].to_string(), rng.text())
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let form = app.post_form("/register", &pairs, Some(&session)).await;
+        assert!(
+            form.status.as_u16() < 500,
+            "#{i} form {pairs:?} -> {}",
+            form.status
+        );
+    }
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    let site = &app.forum().await["sites"][0];
+    assert!(
+        site["confirmed"].as_i64() <= site["capacity"].as_i64(),
+        "capacity held"
+    );
+}

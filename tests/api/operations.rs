@@ -9,7 +9,8 @@ use std::time::Duration;
 
 on_both_backends!(
     metrics_describe_requests_registrations_and_mail,
-    sigterm_during_load_loses_nothing
+    sigterm_during_load_loses_nothing,
+    json_logs_carry_request_ids_and_no_personal_data,
 );
 
 async fn metrics_describe_requests_registrations_and_mail(backend: Backend) {
@@ -158,4 +159,48 @@ async fn sigterm_during_load_loses_nothing(backend: Backend) {
             "{email} got its mail"
         );
     }
+}
+
+async fn json_logs_carry_request_ids_and_no_personal_data(backend: Backend) {
+    let dir = TempDir::new();
+    let db = TestDb::create(backend, dir.path());
+    let forum_file = dir.path().join("forum.toml");
+    std::fs::write(&forum_file, example_forum_toml()).expect("forum");
+    let smtp = SmtpServer::start(&dir.path().join("smtp"));
+    let mut env = app_env(&db, &forum_file, &smtp.url(), dir.path());
+    env.insert("LOG_FORMAT".into(), "json".into());
+    let log = dir.path().join("json.log");
+    let mut instance = Instance::start(&env, &log);
+    let response = instance
+        .http
+        .register(&valid_registration("riesa", "geheim.person@example.org"))
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED);
+    let request_id = response.header("x-request-id").expect("request id");
+    let mails = smtp.wait_for(1, Duration::from_secs(20)).await;
+    instance.http.get(&mails[0].personal_path()).await;
+    assert!(instance.terminate(Duration::from_secs(20)).await);
+
+    let text = std::fs::read_to_string(&log).expect("log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let finished = lines
+        .iter()
+        .find(|l| {
+            l["fields"]["message"] == "request finished"
+                && l["span"]["request_id"] == request_id.as_str()
+        })
+        .unwrap_or_else(|| panic!("no log line for request {request_id}:\n{text}"));
+    assert_eq!(finished["fields"]["status"], 201);
+    assert_eq!(finished["span"]["route"], "/api/v1/registrations");
+    assert!(
+        !text.contains("geheim.person"),
+        "no e-mail addresses in the log"
+    );
+    assert!(
+        !text.contains(&mails[0].personal_path()),
+        "no personal links in the log"
+    );
 }
