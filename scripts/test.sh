@@ -39,6 +39,19 @@ if ! "$PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
 fi
 export PYTHON
 
+# --- Nu Html Checker (vnu) for the HTML validity test --------------------------------
+tools="${FORUMREG_TOOLS_DIR:-$HOME/.cache/forumreg-tools}"
+if [ -z "${VNU_JAR:-}" ]; then
+  command -v java >/dev/null || { log "installing a Java runtime for vnu"; apt_install default-jre-headless; }
+  if [ ! -f "$tools/node_modules/vnu-jar/build/dist/vnu.jar" ]; then
+    command -v npm >/dev/null || { log "installing npm"; apt_install npm; }
+    log "installing vnu-jar into $tools"
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --silent --no-audit --no-fund vnu-jar@26 >&2
+  fi
+  export VNU_JAR="$tools/node_modules/vnu-jar/build/dist/vnu.jar"
+fi
+
 # --- PostgreSQL ------------------------------------------------------------------
 pg_works() { psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1; }
 pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

@@ -7,6 +7,7 @@ mod abuse;
 mod bad_input;
 mod capacity;
 mod forum;
+mod html_validity;
 mod instances;
 mod lifecycle;
 mod mail_delivery;
