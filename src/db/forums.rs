@@ -24,6 +24,9 @@ pub struct Forum {
     pub registration_closes_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub imprint: Option<String>,
+    pub accessibility_statement: Option<String>,
+    pub accessibility_contact: Option<String>,
 }
 
 #[derive(AsChangeset, Insertable)]
@@ -42,6 +45,9 @@ struct ForumValues<'a> {
     privacy_version: &'a str,
     registration_opens_at: Option<NaiveDateTime>,
     registration_closes_at: Option<NaiveDateTime>,
+    imprint: Option<&'a str>,
+    accessibility_statement: Option<&'a str>,
+    accessibility_contact: Option<&'a str>,
     updated_at: NaiveDateTime,
 }
 
@@ -92,6 +98,9 @@ pub fn upsert(
         privacy_version: &def.privacy_version,
         registration_opens_at: def.registration_opens_at,
         registration_closes_at: def.registration_closes_at,
+        imprint: def.imprint.as_deref(),
+        accessibility_statement: def.accessibility_statement.as_deref(),
+        accessibility_contact: def.accessibility_contact.as_deref(),
         updated_at: now,
     };
     match find_by_slug(conn, &def.slug)? {

@@ -19,6 +19,9 @@ diesel::table! {
         registration_closes_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        imprint -> Nullable<Text>,
+        accessibility_statement -> Nullable<Text>,
+        accessibility_contact -> Nullable<Text>,
     }
 }
 

@@ -69,6 +69,11 @@ pub struct ForumDefinition {
     /// UTC instants; `None`: open from import until the forum day is over.
     pub registration_opens_at: Option<NaiveDateTime>,
     pub registration_closes_at: Option<NaiveDateTime>,
+    /// Imprint (Impressum) text; required of public bodies' web offers.
+    pub imprint: Option<String>,
+    /// The accessibility statement (Erklärung zur Barrierefreiheit) and where feedback goes.
+    pub accessibility_statement: Option<String>,
+    pub accessibility_contact: Option<String>,
     pub sites: Vec<SiteDefinition>,
 }
 
@@ -104,6 +109,9 @@ struct ForumFile {
     /// Berlin time, "2027-01-10 08:00".
     registration_opens: Option<String>,
     registration_closes: Option<String>,
+    imprint: Option<String>,
+    accessibility_statement: Option<String>,
+    accessibility_contact: Option<String>,
     #[serde(default)]
     sites: Vec<SiteFile>,
 }
@@ -207,6 +215,9 @@ impl ForumDefinition {
             privacy_version: non_empty("privacy_version", file.privacy_version)?,
             registration_opens_at,
             registration_closes_at,
+            imprint: optional(file.imprint),
+            accessibility_statement: optional(file.accessibility_statement),
+            accessibility_contact: optional(file.accessibility_contact),
             sites,
         })
     }

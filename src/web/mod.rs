@@ -75,6 +75,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/healthz").route(web::get().to(public::healthz)))
         .service(web::resource("/metrics").route(web::get().to(observe::metrics)))
         .service(web::resource("/privacy").route(web::get().to(public::privacy_page)))
+        .service(web::resource("/imprint").route(web::get().to(public::imprint_page)))
+        .service(web::resource("/accessibility").route(web::get().to(public::accessibility_page)))
         .service(web::resource("/static/style.css").route(web::get().to(public::stylesheet)))
         .service(
             web::resource("/register")

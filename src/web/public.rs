@@ -3,7 +3,9 @@
 use super::AppState;
 use super::csrf;
 use super::errors::PageError;
-use super::views::{ForumPage, ForumView, Layout, PrivacyPage, SiteView, render};
+use super::views::{
+    ForumPage, ForumView, Layout, PrivacyPage, SiteView, TextPage, paragraphs, render,
+};
 use crate::booking::registration_window;
 use crate::db;
 use crate::db::forums::Forum;
@@ -74,6 +76,43 @@ pub async fn privacy_page(state: web::Data<AppState>) -> Result<HttpResponse, Pa
             .collect(),
         version: forum.privacy_version.clone(),
         forum: forum_view(&forum),
+    };
+    Ok(html(render(&page)?))
+}
+
+pub async fn imprint_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let (forum, _) = load_forum(&state).await?;
+    let text = forum
+        .imprint
+        .clone()
+        .unwrap_or_else(|| format!("{}\n\nE-Mail: {}", forum.organiser, forum.contact_email));
+    let page = TextPage {
+        layout: Layout::new("Impressum", forum.title.clone()),
+        heading: "Impressum".into(),
+        paragraphs: paragraphs(&text),
+        contact: None,
+    };
+    Ok(html(render(&page)?))
+}
+
+/// The accessibility statement BITV 2.0 asks of public bodies, with a feedback contact.
+pub async fn accessibility_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let (forum, _) = load_forum(&state).await?;
+    let text = forum.accessibility_statement.clone().unwrap_or_else(|| {
+        format!(
+            "{} ist bemüht, diese Anmeldeseite im Einklang mit der Barrierefreie-Informationstechnik-Verordnung (BITV 2.0) und den Web Content Accessibility Guidelines (WCAG) 2.1 Stufe AA barrierefrei zugänglich zu machen.\n\nSind Ihnen Mängel beim barrierefreien Zugang aufgefallen oder brauchen Sie Informationen in einer anderen Form? Schreiben Sie uns; wir antworten innerhalb von zwei Wochen.",
+            forum.organiser
+        )
+    });
+    let contact = forum
+        .accessibility_contact
+        .clone()
+        .unwrap_or_else(|| forum.contact_email.clone());
+    let page = TextPage {
+        layout: Layout::new("Erklärung zur Barrierefreiheit", forum.title.clone()),
+        heading: "Erklärung zur Barrierefreiheit".into(),
+        paragraphs: paragraphs(&text),
+        contact: Some(("Feedback zur Barrierefreiheit".into(), contact)),
     };
     Ok(html(render(&page)?))
 }

@@ -381,6 +381,25 @@ pub struct PrivacyPage {
     pub version: String,
 }
 
+/// A page of prose from the forum file: imprint, accessibility statement.
+#[derive(Template)]
+#[template(path = "text_page.html")]
+pub struct TextPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    /// Where to write, shown as a mailto link with this label.
+    pub contact: Option<(String, String)>,
+}
+
+/// Splits a text from the forum file into paragraphs at blank lines.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -6,6 +6,7 @@ use awc::http::StatusCode;
 use std::process::Command;
 
 on_both_backends!(
+    legal_pages_are_linked_from_every_page,
     forum_api_lists_every_site_with_free_seats,
     forum_page_shows_sites_and_seats,
     health_and_security_headers,
@@ -194,4 +195,43 @@ async fn import_is_idempotent_and_guards_capacity(backend: Backend) {
     let (ok, out) = run_import(&app.db, &file);
     assert!(!ok);
     assert!(out.contains("missing field"), "{out}");
+}
+
+async fn legal_pages_are_linked_from_every_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in [
+        "/",
+        "/register",
+        "/privacy",
+        "/does-not-exist",
+        "/organiser/login",
+    ] {
+        let page = app.get(path).await;
+        for link in [
+            "href=\"/privacy\"",
+            "href=\"/imprint\"",
+            "href=\"/accessibility\"",
+        ] {
+            assert!(page.body.contains(link), "{path} links {link}");
+        }
+    }
+    let statement = app.get("/accessibility").await;
+    assert_eq!(statement.status, StatusCode::OK);
+    assert!(
+        statement
+            .body
+            .contains("<h1>Erklärung zur Barrierefreiheit</h1>")
+    );
+    assert!(
+        statement.body.contains("Schlichtungsverfahren"),
+        "text from the forum file"
+    );
+    assert!(
+        statement
+            .body
+            .contains("mailto:barrierefreiheit@example.org"),
+        "feedback contact"
+    );
+    let imprint = app.get("/imprint").await;
+    assert!(imprint.body.contains("Musterstraße 1"));
 }

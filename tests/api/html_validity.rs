@@ -111,6 +111,8 @@ async fn every_page_and_mail_is_valid_html() {
         "/register".into(),
         "/register?site=a".into(),
         "/privacy".into(),
+        "/imprint".into(),
+        "/accessibility".into(),
         "/resend-link".into(),
         "/does-not-exist".into(),
         personal.clone(),

@@ -1,0 +1,3 @@
+ALTER TABLE forums DROP COLUMN accessibility_contact;
+ALTER TABLE forums DROP COLUMN accessibility_statement;
+ALTER TABLE forums DROP COLUMN imprint;
