@@ -84,15 +84,8 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         if let PageError::LoginRequired(next) = self {
-            let next: String = next
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
+            // Keep the slashes readable; everything else is encoded.
+            let next = super::percent_encode(next).replace("%2F", "/");
             return HttpResponse::SeeOther()
                 .insert_header((
                     actix_web::http::header::LOCATION,

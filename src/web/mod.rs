@@ -54,6 +54,25 @@ impl AppState {
     }
 }
 
+/// 303 See Other: where every successful form post ends.
+pub fn see_other(location: impl Into<String>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.into()))
+        .finish()
+}
+
+/// Percent-encodes a value for a URL query (RFC 3986 unreserved characters stay).
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A page with personal data: never stored by shared caches or the back-forward cache.
 pub fn private_html(
     status: actix_web::http::StatusCode,

@@ -9,7 +9,7 @@ use super::rate_limit::{Door, retry_after_secs};
 use super::views::{
     ConfirmPage, Layout, PersonView, RegistrationPage, ResendLinkPage, SiteView, render,
 };
-use super::{AppState, private_html};
+use super::{AppState, private_html, see_other};
 use crate::booking::{self, LifecycleError, lifecycle::Change};
 use crate::db;
 use crate::db::forums::Forum;
@@ -19,7 +19,7 @@ use crate::domain::{EmailAddress, Lang, RegistrationStatus, SiteKind, Token};
 use crate::mail::calendar::Method;
 use crate::mail::messages::{calendar_event, checkin_url};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -54,12 +54,6 @@ async fn load(state: &AppState, token: &str) -> Result<Personal, PageError> {
             })
         })
         .await
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((LOCATION, location))
-        .finish()
 }
 
 #[derive(Debug, Deserialize)]
@@ -399,7 +393,7 @@ pub async fn delete(
             other => PageError::Unexpected(anyhow::anyhow!("{other}")),
         })?;
     state.mail_worker.wake();
-    Ok(see_other("/deleted".into()))
+    Ok(see_other("/deleted"))
 }
 
 pub async fn deleted_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -527,7 +521,7 @@ pub async fn stream(
         })
         .await?;
     Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, target))
+        .insert_header((actix_web::http::header::LOCATION, target))
         .insert_header((CACHE_CONTROL, "no-store"))
         .finish())
 }

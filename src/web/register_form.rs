@@ -1,19 +1,19 @@
 //! The registration form: shown, submitted, and re-shown with every input kept when
 //! something is wrong.
 
-use super::AppState;
 use super::csrf;
 use super::errors::{PageError, log_unexpected};
 use super::lang::request_lang;
 use super::public::{forum_view, load_forum};
 use super::rate_limit::{Door, retry_after_secs};
 use super::views::{RegisterPage, SiteView, render};
+use super::{AppState, see_other};
 use crate::booking::register::WhenFull;
 use crate::booking::{self, RegisterError};
 use crate::db::sites::Site;
 use crate::domain::{NewRegistration, RawRegistration};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ContentType, LOCATION};
+use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -169,12 +169,10 @@ pub async fn submit(
         Ok(booked) => {
             state.mail_worker.wake();
             tracing::info!(registration_id = booked.registration.id, site = %booked.site.slug, "registered via form");
-            Ok(HttpResponse::SeeOther()
-                .insert_header((
-                    LOCATION,
-                    format!("/registration/{}/thanks", booked.registration.manage_token),
-                ))
-                .finish())
+            Ok(see_other(format!(
+                "/registration/{}/thanks",
+                booked.registration.manage_token
+            )))
         }
         Err(RegisterError::SiteFull(site)) => {
             page.add_error(

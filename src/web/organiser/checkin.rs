@@ -11,9 +11,8 @@ use crate::db::stats::ParticipantFilter;
 use crate::domain::{RegistrationStatus, Token, berlin_time};
 use crate::web::errors::PageError;
 use crate::web::views::{Layout, render};
-use crate::web::{AppState, private_html};
+use crate::web::{AppState, private_html, see_other};
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -169,9 +168,9 @@ pub async fn check_in(
         .db(move |conn| record_check_in(conn, &registration, organiser_id).map_err(PageError::from))
         .await?;
     match outcome {
-        CheckIn::Done | CheckIn::Already(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("/organiser/checkin/{code}?done=1")))
-            .finish()),
+        CheckIn::Done | CheckIn::Already(_) => {
+            Ok(see_other(format!("/organiser/checkin/{code}?done=1")))
+        }
         CheckIn::NoSeat(_) => Err(PageError::Conflict(
             "Diese Person hat keinen bestätigten Platz (Warteliste oder storniert) und kann nicht eingecheckt werden.",
         )),

@@ -10,9 +10,9 @@ use crate::domain::{Capacity, Lang, Sector, SiteKind, berlin_time};
 use crate::i18n;
 use crate::web::errors::{PageError, Problem};
 use crate::web::views::{Layout, render};
-use crate::web::{AppState, private_html};
+use crate::web::{AppState, percent_encode, private_html, see_other};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
@@ -333,11 +333,7 @@ pub async fn set_capacity(
 ) -> Result<HttpResponse, PageError> {
     let current = auth::require(&req, &state, Role::Admin).await?;
     current.verify_csrf(&form.csrf_token)?;
-    let back = |query: String| {
-        Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("/organiser?{query}")))
-            .finish())
-    };
+    let back = |query: String| Ok(see_other(format!("/organiser?{query}")));
     let capacity = match form
         .capacity
         .trim()
@@ -346,7 +342,7 @@ pub async fn set_capacity(
         .and_then(|n| Capacity::new(n).map_err(|_| ()))
     {
         Ok(c) => c,
-        Err(()) => return back(format!("error=invalid&site={}", encode(&slug))),
+        Err(()) => return back(format!("error=invalid&site={}", percent_encode(&slug))),
     };
     let (forum_id, context, site) = (state.forum_id, state.mail_context.clone(), slug.clone());
     let outcome = state
@@ -362,21 +358,9 @@ pub async fn set_capacity(
         }
         Err(CapacityError::BelowConfirmed { confirmed }) => back(format!(
             "error=below_confirmed&site={}&confirmed={confirmed}",
-            encode(&slug)
+            percent_encode(&slug)
         )),
         Err(CapacityError::UnknownSite(_)) => Err(PageError::NotFound),
         Err(CapacityError::Unexpected(e)) => Err(PageError::Unexpected(e)),
     }
-}
-
-/// Percent-encodes a value for a query string.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -12,9 +12,9 @@ use crate::db::stats::{ParticipantFilter, SortOrder};
 use crate::domain::{Lang, RegistrationStatus, Sector, berlin_time};
 use crate::web::errors::PageError;
 use crate::web::views::{Layout, PersonView, render};
-use crate::web::{AppState, private_html};
+use crate::web::{AppState, percent_encode, private_html, see_other};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -87,22 +87,11 @@ impl ListQuery {
         let mut query: Vec<String> = pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", percent(v)))
+            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
             .collect();
         query.push(format!("page={page}"));
         query.join("&")
     }
-}
-
-fn percent(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub struct Row {
@@ -380,12 +369,9 @@ pub async fn resend(
         ));
     }
     state.mail_worker.wake();
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            LOCATION,
-            format!("/organiser/participants/{id}?done=resent"),
-        ))
-        .finish())
+    Ok(see_other(format!(
+        "/organiser/participants/{id}?done=resent"
+    )))
 }
 
 pub async fn cancel(
@@ -412,12 +398,9 @@ pub async fn cancel(
         "cancelled by an organiser"
     );
     state.mail_worker.wake();
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            LOCATION,
-            format!("/organiser/participants/{id}?done=cancelled"),
-        ))
-        .finish())
+    Ok(see_other(format!(
+        "/organiser/participants/{id}?done=cancelled"
+    )))
 }
 
 #[derive(Debug, Default, Deserialize)]
