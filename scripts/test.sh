@@ -52,6 +52,24 @@ if [ -z "${VNU_JAR:-}" ]; then
   export VNU_JAR="$tools/node_modules/vnu-jar/build/dist/vnu.jar"
 fi
 
+# --- Chromium, chromedriver and axe-core for the browser tests -------------------------
+if [ -z "${CHROMEDRIVER:-}" ]; then
+  if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+    log "installing chromium and chromium-driver (takes a few minutes)"
+    apt_install chromium chromium-driver
+  fi
+  export CHROMEDRIVER="$(command -v chromedriver)"
+fi
+export CHROMIUM="${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}"
+if [ -z "${AXE_JS:-}" ]; then
+  if [ ! -f "$tools/node_modules/axe-core/axe.min.js" ]; then
+    command -v npm >/dev/null || { log "installing npm"; apt_install npm; }
+    log "installing axe-core into $tools"
+    npm install --prefix "$tools" --silent --no-audit --no-fund axe-core@4 >&2
+  fi
+  export AXE_JS="$tools/node_modules/axe-core/axe.min.js"
+fi
+
 # --- PostgreSQL ------------------------------------------------------------------
 pg_works() { psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1; }
 pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }

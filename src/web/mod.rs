@@ -98,6 +98,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/accessibility").route(web::get().to(public::accessibility_page)))
         .service(web::resource("/static/style.css").route(web::get().to(public::stylesheet)))
         .service(
+            web::resource("/static/dashboard.js").route(web::get().to(public::dashboard_script)),
+        )
+        .service(
             web::resource("/register")
                 .route(web::get().to(register_form::show))
                 .route(web::post().to(register_form::submit)),

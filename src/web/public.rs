@@ -144,6 +144,13 @@ pub async fn stylesheet() -> HttpResponse {
         .body(include_str!("../../static/style.css"))
 }
 
+pub async fn dashboard_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/dashboard.js"))
+}
+
 pub async fn not_found(_req: HttpRequest) -> Result<HttpResponse, PageError> {
     Err(PageError::NotFound)
 }

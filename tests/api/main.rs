@@ -5,6 +5,7 @@ mod helpers;
 
 mod abuse;
 mod bad_input;
+mod browser;
 mod capacity;
 mod forum;
 mod html_validity;
@@ -17,3 +18,4 @@ mod privacy;
 mod register_api;
 mod register_form;
 mod schema;
+mod webdriver;

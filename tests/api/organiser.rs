@@ -531,9 +531,12 @@ async fn dashboard_numbers_equal_the_database_under_concurrency(backend: Backend
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body
-            .contains("<meta http-equiv=\"refresh\" content=\"30\">"),
-        "refreshes itself"
+            .contains("<script src=\"/static/dashboard.js\" defer></script>"),
+        "refreshes itself (with a switch to turn it off)"
     );
+    assert!(page.body.contains("id=\"auto-refresh\""));
+    let script = app.get("/static/dashboard.js").await;
+    assert!(script.body.contains("window.location.reload()"));
     assert!(page.body.contains("Stand: "));
     assert!(
         page.body.contains("aria-label=\"100 Prozent belegt\""),

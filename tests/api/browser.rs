@@ -1,0 +1,291 @@
+//! End to end in a real browser (headless Chromium through chromedriver): a participant
+//! registers, fixes a mistake, gets the mail, cancels through the personal link; an
+//! organiser logs in, watches the count change and checks someone in; the form works
+//! with the keyboard alone; axe-core finds no accessibility violations. On a failure the
+//! page's screenshot and HTML are kept in `test-artifacts/`.
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use crate::webdriver::{Browser, ENTER, SHIFT_TAB, SPACE};
+use forumreg::accounts::{self, NewPassword, Role};
+use forumreg::db;
+use std::path::PathBuf;
+use std::time::Duration;
+
+on_both_backends!(
+    participant_registers_fixes_a_mistake_and_cancels,
+    organiser_sees_the_count_change_and_checks_in,
+    registration_works_with_the_keyboard_alone,
+);
+
+fn artefacts(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("test-artifacts")
+        .join(name)
+}
+
+/// The registration with this address, cancelled ones included.
+fn status_of(app: &TestApp, email: &str) -> Option<db::registrations::Registration> {
+    let mut conn = app.conn();
+    let forum = db::forums::find_latest(&mut conn).ok()??;
+    let filter = db::stats::ParticipantFilter {
+        search: Some(email.to_string()),
+        ..Default::default()
+    };
+    let (rows, _) = db::stats::participants(&mut conn, forum.id, &filter, 0, 10).ok()?;
+    rows.into_iter().map(|(r, _)| r).find(|r| r.email == email)
+}
+
+async fn participant_registers_fixes_a_mistake_and_cancels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = Browser::start(&artefacts(&format!("participant-{backend:?}"))).await;
+    browser.goto(&format!("{}/", app.address)).await;
+    browser.click("a[href=\"/register?site=riesa\"]").await;
+    browser.wait_for_text("<h1>Anmeldung</h1>").await;
+    browser.type_into("#first_name", "Jürgen").await;
+    browser.type_into("#last_name", "Groß").await;
+    browser.type_into("#email", "juergen-at-example.org").await;
+    browser
+        .type_into("#organisation", "Handwerkskammer Chemnitz")
+        .await;
+    browser.click("#sector option[value=\"chamber\"]").await;
+    browser.click("#privacy_consent").await;
+    browser.click("#submit-registration").await;
+
+    browser.wait_for_text("Bitte prüfen Sie Ihre Angaben").await;
+    browser
+        .find("#email[aria-invalid=\"true\"][aria-describedby=\"email-error\"]")
+        .await;
+    let kept = browser.script("return [document.getElementById('first_name').value, document.getElementById('organisation').value, document.getElementById('site-riesa').checked, document.getElementById('privacy_consent').checked];").await;
+    assert_eq!(
+        kept,
+        serde_json::json!(["Jürgen", "Handwerkskammer Chemnitz", true, true]),
+        "input kept"
+    );
+    browser.type_into("#email", "juergen@example.org").await;
+    browser.click("#submit-registration").await;
+    browser
+        .wait_for_text("Vielen Dank für Ihre Anmeldung")
+        .await;
+    assert!(browser.title().await.starts_with("Vielen Dank"));
+
+    let mails = app.smtp.wait_for(1, Duration::from_secs(20)).await;
+    browser
+        .goto(&format!("{}{}", app.address, mails[0].personal_path()))
+        .await;
+    browser.wait_for_text("Ihre Anmeldung").await;
+    browser.click("a.button-secondary[href$=\"/cancel\"]").await;
+    browser.wait_for_text("wirklich stornieren").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Ihre Anmeldung ist storniert").await;
+    assert_eq!(
+        status_of(&app, "juergen@example.org")
+            .map(|r| r.status)
+            .as_deref(),
+        Some("cancelled")
+    );
+    browser.quit().await;
+}
+
+async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    accounts::add_organiser(
+        &mut app.conn(),
+        "leitung@example.org",
+        &NewPassword::parse("ein-langes-passwort").expect("password"),
+        Role::Admin,
+        chrono::Utc::now().naive_utc(),
+    )
+    .expect("organiser");
+    app.register(&valid_registration("riesa", "erster@example.org"))
+        .await;
+    let browser = Browser::start(&artefacts(&format!("organiser-{backend:?}"))).await;
+    browser.goto(&format!("{}/organiser", app.address)).await;
+    browser.wait_for_text("Anmeldung für Organisatoren").await;
+    browser.type_into("#email", "leitung@example.org").await;
+    browser.type_into("#password", "ein-langes-passwort").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("<h1>Übersicht</h1>").await;
+    let confirmed =
+        "return document.querySelector('#site-riesa td:nth-of-type(2)').textContent.trim();";
+    assert_eq!(browser.script(confirmed).await, "1");
+
+    app.register(&valid_registration("riesa", "zweiter@example.org"))
+        .await;
+    browser.goto(&format!("{}/organiser", app.address)).await;
+    browser.wait_for_text("<h1>Übersicht</h1>").await;
+    assert_eq!(
+        browser.script(confirmed).await,
+        "2",
+        "the dashboard shows the new registration"
+    );
+
+    let code = status_of(&app, "zweiter@example.org")
+        .expect("registration")
+        .checkin_code;
+    browser
+        .goto(&format!("{}/organiser/checkin/{code}", app.address))
+        .await;
+    browser.click("button.button-large").await;
+    browser.wait_for_text("ist eingecheckt").await;
+    assert!(
+        status_of(&app, "zweiter@example.org")
+            .and_then(|r| r.checked_in_at)
+            .is_some()
+    );
+    browser.goto(&format!("{}/organiser", app.address)).await;
+    assert_eq!(
+        browser
+            .script(
+                "return document.querySelector('#site-riesa td:nth-of-type(5)').textContent.trim();"
+            )
+            .await,
+        "1",
+        "checked in"
+    );
+    browser.quit().await;
+}
+
+async fn registration_works_with_the_keyboard_alone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = Browser::start(&artefacts(&format!("keyboard-{backend:?}"))).await;
+    browser.goto(&format!("{}/register", app.address)).await;
+    browser.wait_for_text("<h1>Anmeldung</h1>").await;
+    // The skip link comes first.
+    browser.press(crate::webdriver::TAB).await;
+    assert_eq!(
+        browser
+            .script("return document.activeElement.className;")
+            .await,
+        "skip-link"
+    );
+    browser.tab_to("site-goerlitz").await;
+    browser.press("\u{E015}").await; // arrow down: the next site in the group
+    assert_eq!(browser.focused_id().await, "site-riesa");
+    for (field, text) in [
+        ("first_name", "Karla"),
+        ("last_name", "Kolumna"),
+        ("email", "karla@example.org"),
+        ("organisation", "Neustädter Zeitung"),
+    ] {
+        browser.tab_to(field).await;
+        browser.press(text).await;
+    }
+    browser.tab_to("sector").await;
+    browser.press("U").await; // first group starting with U: Unternehmen
+    browser.tab_to("privacy_consent").await;
+    browser.press(SPACE).await;
+    browser.tab_to("submit-registration").await;
+    browser.press(SHIFT_TAB).await;
+    assert_eq!(
+        browser
+            .script("return document.activeElement.getAttribute('href');")
+            .await,
+        "/privacy",
+        "Shift+Tab goes back to the link in the consent label"
+    );
+    browser.press(crate::webdriver::TAB).await;
+    assert_eq!(browser.focused_id().await, "submit-registration");
+    browser.press(ENTER).await;
+    browser
+        .wait_for_text("Vielen Dank für Ihre Anmeldung")
+        .await;
+    let registration = status_of(&app, "karla@example.org").expect("registered by keyboard");
+    assert_eq!(
+        (
+            registration.sector.as_str(),
+            registration.last_name.as_str()
+        ),
+        ("company", "Kolumna")
+    );
+    let mut conn = app.conn();
+    let (_, site) = db::registrations::find_by_id(&mut conn, registration.id).expect("site");
+    assert_eq!(site.slug, "riesa");
+    browser.quit().await;
+}
+
+#[actix_web::test]
+async fn axe_finds_no_accessibility_violations() {
+    let axe_path = std::env::var("AXE_JS").unwrap_or_else(|_| {
+        panic!("AXE_JS is not set: run scripts/test.sh, which installs axe-core")
+    });
+    let axe = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &forum_toml(&[("a", Some(1)), ("b", Some(5)), ("stream", None)]),
+    )
+    .await;
+    accounts::add_organiser(
+        &mut app.conn(),
+        "leitung@example.org",
+        &NewPassword::parse("ein-langes-passwort").expect("password"),
+        Role::Admin,
+        chrono::Utc::now().naive_utc(),
+    )
+    .expect("organiser");
+    app.register(&valid_registration("a", "erste@example.org"))
+        .await;
+    let mut waiting = valid_registration("a", "zweite@example.org");
+    waiting["waitlist"] = serde_json::json!(true);
+    app.register(&waiting).await;
+    let mails = app.smtp.wait_for(2, Duration::from_secs(20)).await;
+    let personal = mails
+        .iter()
+        .find(|m| m.rcpt_tos == ["erste@example.org"])
+        .expect("mail")
+        .personal_path();
+    let first = status_of(&app, "erste@example.org").expect("registration");
+
+    let browser = Browser::start(&artefacts("axe")).await;
+    let mut report = Vec::new();
+    let public = [
+        "/".to_string(),
+        "/register".into(),
+        "/register?site=a".into(),
+        "/privacy".into(),
+        "/accessibility".into(),
+        "/imprint".into(),
+        "/resend-link".into(),
+        personal.clone(),
+        format!("{personal}/thanks"),
+        format!("{personal}/cancel"),
+        "/does-not-exist".into(),
+        "/organiser/login".into(),
+    ];
+    for path in &public {
+        browser.goto(&format!("{}{path}", app.address)).await;
+        for violation in browser.axe_violations(&axe).await {
+            report.push(format!("{path}: {violation}"));
+        }
+    }
+    // The form with errors.
+    browser.goto(&format!("{}/register", app.address)).await;
+    browser.click("#submit-registration").await;
+    browser.wait_for_text("Bitte prüfen Sie Ihre Angaben").await;
+    for violation in browser.axe_violations(&axe).await {
+        report.push(format!("form with errors: {violation}"));
+    }
+    // The organiser area.
+    browser
+        .goto(&format!("{}/organiser/login", app.address))
+        .await;
+    browser.type_into("#email", "leitung@example.org").await;
+    browser.type_into("#password", "ein-langes-passwort").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("<h1>Übersicht</h1>").await;
+    for path in [
+        "/organiser".to_string(),
+        "/organiser/participants".into(),
+        format!("/organiser/participants/{}", first.id),
+        "/organiser/checkin?q=erste".into(),
+        format!("/organiser/checkin/{}", first.checkin_code),
+        "/organiser/attendance?site=a".into(),
+    ] {
+        browser.goto(&format!("{}{path}", app.address)).await;
+        for violation in browser.axe_violations(&axe).await {
+            report.push(format!("{path}: {violation}"));
+        }
+    }
+    browser.quit().await;
+    assert!(report.is_empty(), "axe-core found:\n{}", report.join("\n"));
+}
