@@ -113,6 +113,15 @@ pub fn add_organiser(
     )?)
 }
 
+/// What the database stores of a session token: its BLAKE2b-256 hash, so that a copy
+/// of the database does not hand out live sessions. Tokens are 128 random bits, so a
+/// fast hash suffices (no password stretching needed).
+pub fn session_key(token: &str) -> String {
+    use blake2::digest::{Digest, consts::U32};
+    let digest = blake2::Blake2b::<U32>::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Failed logins allowed per account, and per client address, within the window.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
@@ -184,7 +193,7 @@ pub fn login(
     db::organisers::create_session(
         conn,
         organiser.id,
-        &session_token,
+        &session_key(&session_token),
         Token::generate().as_str(),
         now,
         expires_at,
@@ -208,6 +217,15 @@ mod tests {
         assert!(verify_password(&hash, "korrekt-pferd-batterie"));
         assert!(!verify_password(&hash, "Korrekt-pferd-batterie"));
         assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn session_keys_are_stable_hashes() {
+        let key = session_key("0123456789abcdef0123456789abcdef");
+        assert_eq!(key.len(), 64);
+        assert_eq!(key, session_key("0123456789abcdef0123456789abcdef"));
+        assert_ne!(key, session_key("0123456789abcdef0123456789abcdee"));
+        assert!(!key.contains("0123456789abcdef0123456789abcdef"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub struct Organiser {
 #[diesel(table_name = organiser_sessions)]
 pub struct Session {
     pub id: i64,
+    /// The hash of the cookie's token (see `accounts::session_key`), never the token.
     pub token: String,
     pub organiser_id: i64,
     pub csrf_token: String,

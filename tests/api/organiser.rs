@@ -213,6 +213,25 @@ async fn login_is_throttled_and_logout_ends_the_session(backend: Backend) {
     add(&app, "kollege@example.org", Role::Admin);
     let (ok, _) = try_login(&app.http, "chefin@example.org", PASSWORD, "").await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let session_token = ok
+        .cookies
+        .iter()
+        .find(|(n, _)| n == "forumreg_session")
+        .map(|(_, v)| v.clone())
+        .expect("session cookie");
+    let now = chrono::Utc::now().naive_utc();
+    let mut conn = app.conn();
+    assert!(
+        db::organisers::find_session(&mut conn, &session_token, now)
+            .expect("q")
+            .is_none(),
+        "the database does not hold the token itself"
+    );
+    assert!(
+        db::organisers::find_session(&mut conn, &accounts::session_key(&session_token), now)
+            .expect("q")
+            .is_some()
+    );
     let cookie = ok.header("set-cookie").unwrap_or_default();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),

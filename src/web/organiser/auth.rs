@@ -76,8 +76,12 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Curre
     };
     let found = state
         .db(move |conn| {
-            db::organisers::find_session(conn, token.as_str(), Utc::now().naive_utc())
-                .map_err(PageError::from)
+            db::organisers::find_session(
+                conn,
+                &accounts::session_key(token.as_str()),
+                Utc::now().naive_utc(),
+            )
+            .map_err(PageError::from)
         })
         .await?;
     Ok(found.and_then(|(session, organiser)| {
@@ -277,7 +281,10 @@ pub async fn logout(
         .map(|c| c.value().to_string())
     {
         state
-            .db(move |conn| db::organisers::delete_session(conn, &token).map_err(PageError::from))
+            .db(move |conn| {
+                db::organisers::delete_session(conn, &accounts::session_key(&token))
+                    .map_err(PageError::from)
+            })
             .await?;
     }
     let mut gone = Cookie::build(cookie_name(secure), "").path("/").finish();
