@@ -205,7 +205,14 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start(dir: &Path) -> SmtpServer {
-        Self::start_on(free_port(), dir)
+        // A free port can be taken by another test between our probe and Python's bind;
+        // then try another one.
+        for _ in 0..5 {
+            if let Some(server) = Self::try_start_on(free_port(), dir) {
+                return server;
+            }
+        }
+        panic!("SMTP sink did not start (is aiosmtpd installed? run scripts/test.sh)");
     }
 
     /// A port and folder for a server that is not running yet (SMTP "down").
@@ -225,6 +232,16 @@ impl SmtpServer {
     }
 
     pub fn start_on(port: u16, dir: &Path) -> SmtpServer {
+        for _ in 0..10 {
+            if let Some(server) = Self::try_start_on(port, dir) {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("SMTP sink did not start on port {port} (is aiosmtpd installed?)");
+    }
+
+    fn try_start_on(port: u16, dir: &Path) -> Option<SmtpServer> {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
         let mut child = Command::new(std::env::var("PYTHON").unwrap_or_else(|_| "python3".into()))
             .arg(&script)
@@ -232,26 +249,24 @@ impl SmtpServer {
             .arg(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
             .expect(
                 "start python3 smtp_sink.py (needs python3 with aiosmtpd: pip install aiosmtpd)",
             );
         let stdout = child.stdout.take().expect("sink stdout");
         let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read sink output");
-        assert_eq!(
-            line.trim(),
-            "READY",
-            "SMTP sink did not start (is aiosmtpd installed?)"
-        );
-        SmtpServer {
-            port,
-            dir: dir.to_path_buf(),
-            child: Some(child),
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        if line.trim() == "READY" {
+            return Some(SmtpServer {
+                port,
+                dir: dir.to_path_buf(),
+                child: Some(child),
+            });
         }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
     }
 
     pub fn url(&self) -> String {

@@ -102,8 +102,16 @@ async fn sigterm_during_load_loses_nothing(backend: Backend) {
             }
         }
     }));
+    // Stop once the first registrations are stored, while most are still on the way.
+    let watcher_db = db.connect();
     let stop = async {
-        actix_web::rt::time::sleep(Duration::from_millis(150)).await;
+        let mut conn = watcher_db;
+        eventually(
+            "first registrations stored",
+            Duration::from_secs(30),
+            || (db::registrations::count_all(&mut conn).ok()? >= 10).then_some(()),
+        )
+        .await;
         instance.terminate(Duration::from_secs(30)).await
     };
     let (acknowledged, clean_exit) = futures_util::future::join(load, stop).await;
