@@ -204,6 +204,14 @@ mail_templates! {
     left_waitlist: "mail/left_waitlist/subject.txt", "mail/left_waitlist/body.txt", "mail/left_waitlist/body.html";
     link: "mail/link/subject.txt", "mail/link/body.txt", "mail/link/body.html";
     reminder: "mail/reminder/subject.txt", "mail/reminder/body.txt", "mail/reminder/body.html";
+    confirmation_en: "mail/en/confirmation/subject.txt", "mail/en/confirmation/body.txt", "mail/en/confirmation/body.html";
+    waitlisted_en: "mail/en/waitlisted/subject.txt", "mail/en/waitlisted/body.txt", "mail/en/waitlisted/body.html";
+    promoted_en: "mail/en/promoted/subject.txt", "mail/en/promoted/body.txt", "mail/en/promoted/body.html";
+    switched_en: "mail/en/switched/subject.txt", "mail/en/switched/body.txt", "mail/en/switched/body.html";
+    cancelled_en: "mail/en/cancelled/subject.txt", "mail/en/cancelled/body.txt", "mail/en/cancelled/body.html";
+    left_waitlist_en: "mail/en/left_waitlist/subject.txt", "mail/en/left_waitlist/body.txt", "mail/en/left_waitlist/body.html";
+    link_en: "mail/en/link/subject.txt", "mail/en/link/body.txt", "mail/en/link/body.html";
+    reminder_en: "mail/en/reminder/subject.txt", "mail/en/reminder/body.txt", "mail/en/reminder/body.html";
 }
 
 /// The calendar entry for a registration at its current site.
@@ -221,6 +229,7 @@ pub fn calendar_event(
         (None, _) => (site.kind() == SiteKind::Stream).then(|| "Livestream".to_string()),
     };
     let url = personal_url(&context.public_url, registration);
+    let english = registration.locale == Lang::En.code();
     CalendarEvent {
         uid: format!(
             "registration-{}-{}@{}",
@@ -229,7 +238,11 @@ pub fn calendar_event(
         sequence: registration.calendar_sequence,
         method,
         summary: format!("{} – {}", forum.title, site.name),
-        description: format!("Ihre Anmeldung: {url}"),
+        description: if english {
+            format!("Your registration: {url}")
+        } else {
+            format!("Ihre Anmeldung: {url}")
+        },
         location,
         url,
         starts_local: site.starts_at,
@@ -258,15 +271,25 @@ pub fn registration_mail(
         && site.kind() == SiteKind::Venue)
         .then(|| checkin_url(&context.public_url, registration));
     v.checkin_qr = checkin_qr.is_some();
-    let (subject, body_text, body_html) = match kind {
-        MailKind::Confirmation => confirmation::render(&v)?,
-        MailKind::Waitlisted { .. } => waitlisted::render(&v)?,
-        MailKind::Promoted => promoted::render(&v)?,
-        MailKind::Switched => switched::render(&v)?,
-        MailKind::Cancelled => cancelled::render(&v)?,
-        MailKind::LeftWaitlist => left_waitlist::render(&v)?,
-        MailKind::Link => link::render(&v)?,
-        MailKind::Reminder => reminder::render(&v)?,
+    // Mails speak the language the participant registered in.
+    let lang = Lang::from_code(&registration.locale).unwrap_or_default();
+    let (subject, body_text, body_html) = match (kind, lang) {
+        (MailKind::Confirmation, Lang::De) => confirmation::render(&v)?,
+        (MailKind::Waitlisted { .. }, Lang::De) => waitlisted::render(&v)?,
+        (MailKind::Promoted, Lang::De) => promoted::render(&v)?,
+        (MailKind::Switched, Lang::De) => switched::render(&v)?,
+        (MailKind::Cancelled, Lang::De) => cancelled::render(&v)?,
+        (MailKind::LeftWaitlist, Lang::De) => left_waitlist::render(&v)?,
+        (MailKind::Link, Lang::De) => link::render(&v)?,
+        (MailKind::Reminder, Lang::De) => reminder::render(&v)?,
+        (MailKind::Confirmation, Lang::En) => confirmation_en::render(&v)?,
+        (MailKind::Waitlisted { .. }, Lang::En) => waitlisted_en::render(&v)?,
+        (MailKind::Promoted, Lang::En) => promoted_en::render(&v)?,
+        (MailKind::Switched, Lang::En) => switched_en::render(&v)?,
+        (MailKind::Cancelled, Lang::En) => cancelled_en::render(&v)?,
+        (MailKind::LeftWaitlist, Lang::En) => left_waitlist_en::render(&v)?,
+        (MailKind::Link, Lang::En) => link_en::render(&v)?,
+        (MailKind::Reminder, Lang::En) => reminder_en::render(&v)?,
     };
     let attachment = kind.calendar().map(|method| {
         let event = calendar_event(forum, site, registration, context, method, now);

@@ -3,7 +3,6 @@
 
 use super::csrf;
 use super::errors::{PageError, log_unexpected};
-use super::lang::request_lang;
 use super::public::{forum_view, load_forum};
 use super::rate_limit::{Door, retry_after_secs};
 use super::views::{RegisterPage, SiteView, render};
@@ -11,7 +10,7 @@ use super::{AppState, see_other};
 use crate::booking::register::WhenFull;
 use crate::booking::{self, RegisterError};
 use crate::db::sites::Site;
-use crate::domain::{NewRegistration, RawRegistration};
+use crate::domain::{Lang, NewRegistration, RawRegistration};
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -154,7 +153,9 @@ pub async fn submit(
         }
     };
 
-    let lang = request_lang(&req);
+    // Mails follow the language of the page the person registered on; the pages are
+    // German only so far (the API takes Accept-Language).
+    let lang = Lang::De;
     let when_full = if page.waitlist {
         WhenFull::JoinWaitlist
     } else {

@@ -272,3 +272,83 @@ async fn registration_closes_after_the_forum(backend: Backend) {
     let mut conn = app.conn();
     assert_eq!(db::registrations::count_all(&mut conn).expect("count"), 0);
 }
+
+on_both_backends!(mails_use_the_language_of_the_registration);
+
+async fn mails_use_the_language_of_the_registration(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let english = app
+        .client
+        .post(format!("{}/api/v1/registrations", app.address))
+        .insert_header(("Accept-Language", "en-GB,en;q=0.9,de;q=0.5"))
+        .send_json(&valid_registration("goerlitz", "visitor@example.org"))
+        .await
+        .expect("post");
+    assert_eq!(english.status(), StatusCode::CREATED);
+    app.register(&valid_registration("goerlitz", "besucher@example.org"))
+        .await;
+    let mails = app.smtp.wait_for(2, Duration::from_secs(20)).await;
+    let en = mails
+        .iter()
+        .find(|m| m.rcpt_tos == ["visitor@example.org"])
+        .expect("english mail");
+    let de = mails
+        .iter()
+        .find(|m| m.rcpt_tos == ["besucher@example.org"])
+        .expect("german mail");
+
+    assert!(
+        en.subject.starts_with("Registration confirmed"),
+        "{}",
+        en.subject
+    );
+    let (text, html) = (
+        en.text.clone().expect("text"),
+        en.html.clone().expect("html"),
+    );
+    for part in [&text, &html] {
+        assert!(part.contains("Dear Jürgen Groß"));
+        assert!(part.contains("Thursday, 18 March 2027"));
+        assert!(part.contains("09:30–15:30") && !part.contains("Uhr"));
+        // Data from the forum file stays as written; no German from the templates.
+        for german in [
+            "Guten Tag",
+            "Ihre ",
+            "Standort",
+            "Bitte",
+            "Datum",
+            "Mit freundlichen",
+        ] {
+            assert!(
+                !part.contains(german),
+                "{german:?} in the English mail:\n{part}"
+            );
+        }
+    }
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(
+        en.calendar()
+            .is_some_and(|ics| ics.contains("DESCRIPTION:Your registration"))
+    );
+    assert!(de.subject.starts_with("Anmeldebestätigung"));
+    for english_word in ["Dear ", "Your ", "Kind regards"] {
+        assert!(
+            !de.text.clone().unwrap_or_default().contains(english_word),
+            "{english_word:?} in the German mail"
+        );
+    }
+
+    // Later mails keep the language of the registration.
+    let session = app.form_session().await;
+    let cancelled = app
+        .post_form(
+            &format!("{}/cancel", en.personal_path()),
+            &[],
+            Some(&session),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let mails = app.smtp.wait_for(3, Duration::from_secs(20)).await;
+    assert!(mails.iter().any(|m| m.rcpt_tos == ["visitor@example.org"]
+        && m.subject.starts_with("Cancellation confirmed")));
+}
