@@ -102,18 +102,6 @@ pub fn find_by_email_key(
         .optional()
 }
 
-pub fn find_by_manage_token(
-    conn: &mut DbConnection,
-    token: &str,
-) -> QueryResult<Option<(Registration, Site)>> {
-    registrations::table
-        .inner_join(sites::table)
-        .filter(registrations::manage_token.eq(token))
-        .select((Registration::as_select(), Site::as_select()))
-        .first(conn)
-        .optional()
-}
-
 pub fn count_for_site(conn: &mut DbConnection, site_id: i64, status: &str) -> QueryResult<i64> {
     registrations::table
         .filter(
@@ -129,21 +117,58 @@ pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
     registrations::table.count().get_result(conn)
 }
 
-const CONFIRMED: &str = "confirmed";
-const WAITLISTED: &str = "waitlisted";
-const CANCELLED: &str = "cancelled";
+/// The secrets that identify a registration in a URL.
+#[derive(Debug, Clone, Copy)]
+enum Secret {
+    /// The personal link from the mails.
+    Manage,
+    /// The personal stream link.
+    Stream,
+    /// The check-in QR code.
+    Checkin,
+}
+
+fn find_by_secret(
+    conn: &mut DbConnection,
+    secret: Secret,
+    value: &str,
+) -> QueryResult<Option<(Registration, Site)>> {
+    let query = registrations::table.inner_join(sites::table).into_boxed();
+    let query = match secret {
+        Secret::Manage => query.filter(registrations::manage_token.eq(value)),
+        Secret::Stream => query.filter(registrations::stream_token.eq(value)),
+        Secret::Checkin => query.filter(registrations::checkin_code.eq(value)),
+    };
+    query
+        .select((Registration::as_select(), Site::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_manage_token(
+    conn: &mut DbConnection,
+    token: &str,
+) -> QueryResult<Option<(Registration, Site)>> {
+    find_by_secret(conn, Secret::Manage, token)
+}
 
 pub fn find_by_stream_token(
     conn: &mut DbConnection,
     token: &str,
 ) -> QueryResult<Option<(Registration, Site)>> {
-    registrations::table
-        .inner_join(sites::table)
-        .filter(registrations::stream_token.eq(token))
-        .select((Registration::as_select(), Site::as_select()))
-        .first(conn)
-        .optional()
+    find_by_secret(conn, Secret::Stream, token)
 }
+
+pub fn find_by_checkin_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> QueryResult<Option<(Registration, Site)>> {
+    find_by_secret(conn, Secret::Checkin, code)
+}
+
+const CONFIRMED: &str = "confirmed";
+const WAITLISTED: &str = "waitlisted";
+const CANCELLED: &str = "cancelled";
 
 /// The next person in line for a site: strict first come, first served.
 pub fn first_waitlisted(
@@ -372,18 +397,6 @@ pub fn mark_reminder_queued(
     .set(registrations::reminder_queued_at.eq(Some(now)))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-pub fn find_by_checkin_code(
-    conn: &mut DbConnection,
-    code: &str,
-) -> QueryResult<Option<(Registration, Site)>> {
-    registrations::table
-        .inner_join(sites::table)
-        .filter(registrations::checkin_code.eq(code))
-        .select((Registration::as_select(), Site::as_select()))
-        .first(conn)
-        .optional()
 }
 
 /// Checks a confirmed participant in once; false when already checked in (or not confirmed).
