@@ -71,7 +71,6 @@ impl Browser {
             .as_str()
             .unwrap_or_else(|| panic!("no session: {body}"))
             .to_string();
-        std::fs::create_dir_all(artefacts).expect("artefact dir");
         Browser {
             driver,
             base,
@@ -270,6 +269,8 @@ impl Browser {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
+        // Created only when there is evidence to keep.
+        let _ = std::fs::create_dir_all(&self.artefacts);
         let html = self.source().await;
         let _ = std::fs::write(self.artefacts.join(format!("{safe}.html")), html);
         if let Some(png) = self.call("GET", "/screenshot", None).await.as_str() {
