@@ -139,10 +139,6 @@ impl Application {
         let _ = self.worker_task.await;
         result
     }
-
-    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
-    }
 }
 
 /// Migrates, imports the forum file into an empty database, and picks the forum to serve.

@@ -1,7 +1,7 @@
 //! Changes organisers make: set a site's capacity, check people in, resend a
 //! confirmation, cancel on a participant's behalf.
 
-use super::lifecycle::{self, Change, LifecycleError, fill_free_seats};
+use super::lifecycle::fill_free_seats;
 use crate::db::forums::Forum;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
@@ -106,14 +106,4 @@ pub fn resend_confirmation(
     };
     mail::queue(conn, kind, forum, site, registration, mail_context, now)?;
     Ok(true)
-}
-
-/// Cancels as if the participant had done it: the seat goes to the next in line.
-pub fn cancel_for_participant(
-    conn: &mut DbConnection,
-    forum: &Forum,
-    registration: &Registration,
-    mail_context: &MailContext,
-) -> Result<Change, LifecycleError> {
-    lifecycle::cancel(conn, forum, &registration.manage_token, mail_context)
 }

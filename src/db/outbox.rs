@@ -198,22 +198,6 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OutboxEntry>> {
         .load(conn)
 }
 
-pub fn for_registration_of_kind(
-    conn: &mut DbConnection,
-    registration_id: i64,
-    kind: &str,
-) -> QueryResult<Vec<OutboxEntry>> {
-    outbox::table
-        .filter(
-            outbox::registration_id
-                .eq(registration_id)
-                .and(outbox::kind.eq(kind)),
-        )
-        .order(outbox::id.asc())
-        .select(OutboxEntry::as_select())
-        .load(conn)
-}
-
 pub fn count_by_status(conn: &mut DbConnection, status: &str) -> QueryResult<i64> {
     outbox::table
         .filter(outbox::status.eq(status))

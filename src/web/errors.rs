@@ -47,6 +47,26 @@ impl From<diesel::result::Error> for PageError {
     }
 }
 
+/// How a failed self-service or organiser change reads on a page.
+impl From<crate::booking::LifecycleError> for PageError {
+    fn from(e: crate::booking::LifecycleError) -> Self {
+        use crate::booking::LifecycleError;
+        match e {
+            LifecycleError::NotFound => PageError::NotFound,
+            LifecycleError::UnknownSite(_) => {
+                PageError::BadRequest("Diesen Standort gibt es nicht.")
+            }
+            LifecycleError::TargetFull(_) => PageError::Conflict(
+                "Der gewünschte Standort ist inzwischen ausgebucht. Ihre Anmeldung bleibt unverändert.",
+            ),
+            LifecycleError::Cancelled => PageError::Conflict(
+                "Diese Anmeldung ist storniert und kann nicht mehr geändert werden. Sie können sich neu anmelden.",
+            ),
+            LifecycleError::Unexpected(e) => PageError::Unexpected(e),
+        }
+    }
+}
+
 impl From<askama::Error> for PageError {
     fn from(e: askama::Error) -> Self {
         PageError::Unexpected(anyhow::Error::new(e).context("rendering a page"))

@@ -24,6 +24,29 @@ fn artefacts(name: &str) -> PathBuf {
         .join(name)
 }
 
+const ADMIN: &str = "leitung@example.org";
+const ADMIN_PASSWORD: &str = "ein-langes-passwort";
+
+fn add_admin(app: &TestApp) {
+    accounts::add_organiser(
+        &mut app.conn(),
+        ADMIN,
+        &NewPassword::parse(ADMIN_PASSWORD).expect("password"),
+        Role::Admin,
+        chrono::Utc::now().naive_utc(),
+    )
+    .expect("organiser");
+}
+
+/// Fills in the login form the browser shows and lands on the dashboard.
+async fn log_in(browser: &Browser) {
+    browser.wait_for_text("Anmeldung für Organisatoren").await;
+    browser.type_into("#email", ADMIN).await;
+    browser.type_into("#password", ADMIN_PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("<h1>Übersicht</h1>").await;
+}
+
 /// The registration with this address, cancelled ones included.
 fn status_of(app: &TestApp, email: &str) -> Option<db::registrations::Registration> {
     let mut conn = app.conn();
@@ -89,23 +112,13 @@ async fn participant_registers_fixes_a_mistake_and_cancels(backend: Backend) {
 
 async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
     let app = spawn_app(backend).await;
-    accounts::add_organiser(
-        &mut app.conn(),
-        "leitung@example.org",
-        &NewPassword::parse("ein-langes-passwort").expect("password"),
-        Role::Admin,
-        chrono::Utc::now().naive_utc(),
-    )
-    .expect("organiser");
+    add_admin(&app);
     app.register(&valid_registration("riesa", "erster@example.org"))
         .await;
     let browser = Browser::start(&artefacts(&format!("organiser-{backend:?}"))).await;
+    // An anonymous visit to the dashboard leads through the login and back.
     browser.goto(&format!("{}/organiser", app.address)).await;
-    browser.wait_for_text("Anmeldung für Organisatoren").await;
-    browser.type_into("#email", "leitung@example.org").await;
-    browser.type_into("#password", "ein-langes-passwort").await;
-    browser.click("main form button[type=submit]").await;
-    browser.wait_for_text("<h1>Übersicht</h1>").await;
+    log_in(&browser).await;
     let confirmed =
         "return document.querySelector('#site-riesa td:nth-of-type(2)').textContent.trim();";
     assert_eq!(browser.script(confirmed).await, "1");
@@ -215,14 +228,7 @@ async fn axe_finds_no_accessibility_violations() {
         &forum_toml(&[("a", Some(1)), ("b", Some(5)), ("stream", None)]),
     )
     .await;
-    accounts::add_organiser(
-        &mut app.conn(),
-        "leitung@example.org",
-        &NewPassword::parse("ein-langes-passwort").expect("password"),
-        Role::Admin,
-        chrono::Utc::now().naive_utc(),
-    )
-    .expect("organiser");
+    add_admin(&app);
     app.register(&valid_registration("a", "erste@example.org"))
         .await;
     let mut waiting = valid_registration("a", "zweite@example.org");
@@ -269,10 +275,7 @@ async fn axe_finds_no_accessibility_violations() {
     browser
         .goto(&format!("{}/organiser/login", app.address))
         .await;
-    browser.type_into("#email", "leitung@example.org").await;
-    browser.type_into("#password", "ein-langes-passwort").await;
-    browser.click("main form button[type=submit]").await;
-    browser.wait_for_text("<h1>Übersicht</h1>").await;
+    log_in(&browser).await;
     for path in [
         "/organiser".to_string(),
         "/organiser/participants".into(),

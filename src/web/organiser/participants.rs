@@ -3,7 +3,7 @@
 
 use super::auth::{self, CsrfForm, Nav};
 use crate::accounts::Role;
-use crate::booking::organiser::{cancel_for_participant, resend_confirmation};
+use crate::booking::organiser::resend_confirmation;
 use crate::db;
 use crate::db::outbox::OutboxEntry;
 use crate::db::registrations::Registration;
@@ -343,17 +343,28 @@ pub async fn detail(
     Ok(private_html(StatusCode::OK, render(&view)?, None))
 }
 
+/// The common start of every action on one registration: an admin session, its form
+/// token, and the registration of this forum.
+async fn admin_action(
+    req: &HttpRequest,
+    state: &AppState,
+    id: i64,
+    form: &CsrfForm,
+) -> Result<(auth::Current, Registration, Site), PageError> {
+    let current = auth::require(req, state, Role::Admin).await?;
+    current.verify_csrf(&form.csrf_token)?;
+    let (registration, site) = load_registration(state, id).await?;
+    Ok((current, registration, site))
+}
+
 pub async fn resend(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let current = auth::require(&req, &state, Role::Admin).await?;
-    current.verify_csrf(&form.csrf_token)?;
-    let (registration, site) = load_registration(&state, *id).await?;
-    let (forum_id, context) = (state.forum_id, state.mail_context.clone());
-    let id = registration.id;
+    let (_, registration, site) = admin_action(&req, &state, *id, &form).await?;
+    let (forum_id, context, id) = (state.forum_id, state.mail_context.clone(), registration.id);
     let queued = state
         .db(move |conn| {
             let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
@@ -374,22 +385,20 @@ pub async fn resend(
     )))
 }
 
+/// Cancels as if the participant had done it: the seat goes to the next in line.
 pub async fn cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let current = auth::require(&req, &state, Role::Admin).await?;
-    current.verify_csrf(&form.csrf_token)?;
-    let (registration, _) = load_registration(&state, *id).await?;
-    let (forum_id, context) = (state.forum_id, state.mail_context.clone());
-    let id = registration.id;
+    let (current, registration, _) = admin_action(&req, &state, *id, &form).await?;
+    let (forum_id, context, id) = (state.forum_id, state.mail_context.clone(), registration.id);
     state
         .db(move |conn| {
             let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
-            cancel_for_participant(conn, &forum, &registration, &context)
-                .map_err(|e| PageError::Unexpected(anyhow::anyhow!("{e}")))
+            crate::booking::cancel(conn, &forum, &registration.manage_token, &context)
+                .map_err(PageError::from)
         })
         .await?;
     tracing::info!(

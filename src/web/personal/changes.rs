@@ -172,17 +172,7 @@ async fn act(
             };
             Ok(see_other(format!("{base}{done}")))
         }
-        Err(LifecycleError::NotFound) => Err(PageError::NotFound),
-        Err(LifecycleError::UnknownSite(_)) => {
-            Err(PageError::BadRequest("Diesen Standort gibt es nicht."))
-        }
-        Err(LifecycleError::TargetFull(_)) => Err(PageError::Conflict(
-            "Der gewünschte Standort ist inzwischen ausgebucht. Ihre Anmeldung bleibt unverändert.",
-        )),
-        Err(LifecycleError::Cancelled) => Err(PageError::Conflict(
-            "Diese Anmeldung ist storniert und kann nicht mehr geändert werden. Sie können sich neu anmelden.",
-        )),
-        Err(LifecycleError::Unexpected(e)) => Err(PageError::Unexpected(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -250,11 +240,7 @@ pub async fn delete(
             let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
             crate::booking::privacy::delete_registration(conn, &forum, token.as_str(), &context)
         })
-        .await
-        .map_err(|e| match e {
-            LifecycleError::NotFound => PageError::NotFound,
-            other => PageError::Unexpected(anyhow::anyhow!("{other}")),
-        })?;
+        .await?;
     state.mail_worker.wake();
     Ok(see_other("/deleted"))
 }
