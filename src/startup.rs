@@ -97,6 +97,7 @@ impl Application {
         let https = settings.is_https();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(web::lang::middleware))
                 .wrap(actix_web::middleware::from_fn(web::observe::middleware))
                 .wrap(security_headers::default_headers(https))
                 .app_data(state.clone())

@@ -2,7 +2,7 @@
 
 use super::DbConnection;
 use super::schema::forums;
-use crate::domain::ForumDefinition;
+use crate::domain::{ForumDefinition, Lang, Localised};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -27,6 +27,47 @@ pub struct Forum {
     pub imprint: Option<String>,
     pub accessibility_statement: Option<String>,
     pub accessibility_contact: Option<String>,
+    pub title_en: Option<String>,
+    pub description_en: Option<String>,
+    pub organiser_en: Option<String>,
+    pub privacy_notice_en: Option<String>,
+    pub imprint_en: Option<String>,
+    pub accessibility_statement_en: Option<String>,
+}
+
+impl Forum {
+    pub fn title_in(&self, lang: Lang) -> Localised {
+        Localised::pick(lang, &self.title, self.title_en.as_deref())
+    }
+
+    pub fn description_in(&self, lang: Lang) -> Localised {
+        Localised::pick(lang, &self.description, self.description_en.as_deref())
+    }
+
+    pub fn organiser_in(&self, lang: Lang) -> Localised {
+        Localised::pick(lang, &self.organiser, self.organiser_en.as_deref())
+    }
+
+    pub fn privacy_notice_in(&self, lang: Lang) -> Localised {
+        Localised::pick(
+            lang,
+            &self.privacy_notice,
+            self.privacy_notice_en.as_deref(),
+        )
+    }
+
+    /// `None` when the forum file has no imprint at all.
+    pub fn imprint_in(&self, lang: Lang) -> Option<Localised> {
+        self.imprint
+            .as_deref()
+            .map(|de| Localised::pick(lang, de, self.imprint_en.as_deref()))
+    }
+
+    pub fn accessibility_statement_in(&self, lang: Lang) -> Option<Localised> {
+        self.accessibility_statement
+            .as_deref()
+            .map(|de| Localised::pick(lang, de, self.accessibility_statement_en.as_deref()))
+    }
 }
 
 #[derive(AsChangeset, Insertable)]
@@ -48,6 +89,12 @@ struct ForumValues<'a> {
     imprint: Option<&'a str>,
     accessibility_statement: Option<&'a str>,
     accessibility_contact: Option<&'a str>,
+    title_en: Option<&'a str>,
+    description_en: Option<&'a str>,
+    organiser_en: Option<&'a str>,
+    privacy_notice_en: Option<&'a str>,
+    imprint_en: Option<&'a str>,
+    accessibility_statement_en: Option<&'a str>,
     updated_at: NaiveDateTime,
 }
 
@@ -101,6 +148,12 @@ pub fn upsert(
         imprint: def.imprint.as_deref(),
         accessibility_statement: def.accessibility_statement.as_deref(),
         accessibility_contact: def.accessibility_contact.as_deref(),
+        title_en: def.english.title.as_deref(),
+        description_en: def.english.description.as_deref(),
+        organiser_en: def.english.organiser.as_deref(),
+        privacy_notice_en: def.english.privacy_notice.as_deref(),
+        imprint_en: def.english.imprint.as_deref(),
+        accessibility_statement_en: def.english.accessibility_statement.as_deref(),
         updated_at: now,
     };
     match find_by_slug(conn, &def.slug)? {

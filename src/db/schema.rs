@@ -22,6 +22,12 @@ diesel::table! {
         imprint -> Nullable<Text>,
         accessibility_statement -> Nullable<Text>,
         accessibility_contact -> Nullable<Text>,
+        title_en -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        organiser_en -> Nullable<Text>,
+        privacy_notice_en -> Nullable<Text>,
+        imprint_en -> Nullable<Text>,
+        accessibility_statement_en -> Nullable<Text>,
     }
 }
 
@@ -41,6 +47,8 @@ diesel::table! {
         capacity -> Nullable<Integer>,
         confirmed_count -> Integer,
         sort_order -> Integer,
+        name_en -> Nullable<Text>,
+        focus_en -> Nullable<Text>,
     }
 }
 

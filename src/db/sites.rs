@@ -2,7 +2,7 @@
 
 use super::DbConnection;
 use super::schema::sites;
-use crate::domain::{SiteDefinition, SiteKind};
+use crate::domain::{Lang, Localised, SiteDefinition, SiteKind};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -23,9 +23,20 @@ pub struct Site {
     pub capacity: Option<i32>,
     pub confirmed_count: i32,
     pub sort_order: i32,
+    pub name_en: Option<String>,
+    pub focus_en: Option<String>,
 }
 
 impl Site {
+    /// "Livestream" / "Live stream"; city names stay as they are.
+    pub fn name_in(&self, lang: Lang) -> Localised {
+        Localised::pick(lang, &self.name, self.name_en.as_deref())
+    }
+
+    pub fn focus_in(&self, lang: Lang) -> Localised {
+        Localised::pick(lang, &self.focus, self.focus_en.as_deref())
+    }
+
     pub fn kind(&self) -> SiteKind {
         // The CHECK constraint admits only the two codes.
         SiteKind::from_code(&self.kind).unwrap_or(SiteKind::Venue)
@@ -55,6 +66,8 @@ struct SiteValues<'a> {
     focus: &'a str,
     capacity: Option<i32>,
     sort_order: i32,
+    name_en: Option<&'a str>,
+    focus_en: Option<&'a str>,
 }
 
 pub fn list_for_forum(conn: &mut DbConnection, forum_id: i64) -> QueryResult<Vec<Site>> {
@@ -156,6 +169,8 @@ pub fn upsert(
         focus: &def.focus,
         capacity,
         sort_order,
+        name_en: def.name_en.as_deref(),
+        focus_en: def.focus_en.as_deref(),
     };
     match find_by_slug(conn, forum_id, &def.slug)? {
         Some(existing) => {

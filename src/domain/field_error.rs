@@ -1,31 +1,7 @@
 //! Why a submitted value was refused, in words for both languages the UI speaks.
 
+use super::Lang;
 use std::collections::BTreeMap;
-
-/// The language a page, an error message or a mail is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    De,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::De => "de",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "de" => Some(Lang::De),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
 
 /// One reason a field was refused. Messages live here so the form and the API agree.
 #[derive(Debug, Clone, PartialEq, Eq)]

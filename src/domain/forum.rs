@@ -74,7 +74,35 @@ pub struct ForumDefinition {
     /// The accessibility statement (Erklärung zur Barrierefreiheit) and where feedback goes.
     pub accessibility_statement: Option<String>,
     pub accessibility_contact: Option<String>,
+    /// The forum's own texts in English, where the organisers translated them.
+    pub english: EnglishTexts,
     pub sites: Vec<SiteDefinition>,
+}
+
+/// The `[en]` table of a forum file. Every text is optional: English pages fall back
+/// to the German original (marked as German for screen readers).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnglishTexts {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub organiser: Option<String>,
+    pub privacy_notice: Option<String>,
+    pub imprint: Option<String>,
+    pub accessibility_statement: Option<String>,
+}
+
+impl EnglishTexts {
+    fn trimmed(self) -> EnglishTexts {
+        EnglishTexts {
+            title: optional(self.title),
+            description: optional(self.description),
+            organiser: optional(self.organiser),
+            privacy_notice: optional(self.privacy_notice),
+            imprint: optional(self.imprint),
+            accessibility_statement: optional(self.accessibility_statement),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +117,9 @@ pub struct SiteDefinition {
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub focus: String,
+    /// English name and focus, if translated ("Live stream").
+    pub name_en: Option<String>,
+    pub focus_en: Option<String>,
     /// `None` means unlimited (the stream).
     pub capacity: Option<Capacity>,
 }
@@ -113,6 +144,8 @@ struct ForumFile {
     accessibility_statement: Option<String>,
     accessibility_contact: Option<String>,
     #[serde(default)]
+    en: EnglishTexts,
+    #[serde(default)]
     sites: Vec<SiteFile>,
 }
 
@@ -129,6 +162,8 @@ struct SiteFile {
     ends: String,
     #[serde(default)]
     focus: String,
+    name_en: Option<String>,
+    focus_en: Option<String>,
     capacity: Option<i64>,
 }
 
@@ -218,6 +253,7 @@ impl ForumDefinition {
             imprint: optional(file.imprint),
             accessibility_statement: optional(file.accessibility_statement),
             accessibility_contact: optional(file.accessibility_contact),
+            english: file.en.trimmed(),
             sites,
         })
     }
@@ -271,6 +307,8 @@ impl SiteDefinition {
             starts_at,
             ends_at,
             focus: site.focus.trim().to_string(),
+            name_en: optional(site.name_en),
+            focus_en: optional(site.focus_en),
             capacity,
         })
     }

@@ -8,14 +8,16 @@ pub mod field_error;
 pub mod forum;
 #[cfg(test)]
 pub mod fuzz;
+pub mod lang;
 pub mod registration;
 pub mod sector;
 pub mod text;
 pub mod token;
 
 pub use email_address::EmailAddress;
-pub use field_error::{FieldError, FieldErrors, Lang};
-pub use forum::{Capacity, ForumDefinition, SiteDefinition, SiteKind};
+pub use field_error::{FieldError, FieldErrors};
+pub use forum::{Capacity, EnglishTexts, ForumDefinition, SiteDefinition, SiteKind};
+pub use lang::{Lang, Localised, Phrase};
 pub use registration::{NewRegistration, RawRegistration, RegistrationStatus};
 pub use sector::Sector;
 pub use text::{LongText, PersonName, ShortText};

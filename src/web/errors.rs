@@ -3,8 +3,8 @@
 //! these types carry the rest. An unexpected error is logged with its cause chain and a
 //! reference id; the visitor sees the id, never the cause.
 
-use super::views::{ErrorPage, render};
-use crate::domain::{FieldErrors, Lang, Token};
+use super::views::{ErrorPage, Visitor, render};
+use crate::domain::{FieldErrors, Lang, Phrase, Token};
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, ResponseError};
@@ -21,11 +21,11 @@ pub fn log_unexpected(error: &anyhow::Error) -> String {
 #[derive(Debug)]
 pub enum PageError {
     NotFound,
-    BadRequest(&'static str),
+    BadRequest(Phrase),
     /// A form without a valid CSRF token.
     Forbidden,
     /// The change is not possible in the current state; the text says why.
-    Conflict(&'static str),
+    Conflict(Phrase),
     /// An organiser page without a session: off to the login, then back to this path.
     LoginRequired(String),
     /// Logged in, but the account's role does not allow this.
@@ -47,21 +47,24 @@ impl From<diesel::result::Error> for PageError {
     }
 }
 
+pub const UNKNOWN_SITE: Phrase =
+    Phrase::new("Diesen Standort gibt es nicht.", "There is no such site.");
+
 /// How a failed self-service or organiser change reads on a page.
 impl From<crate::booking::LifecycleError> for PageError {
     fn from(e: crate::booking::LifecycleError) -> Self {
         use crate::booking::LifecycleError;
         match e {
             LifecycleError::NotFound => PageError::NotFound,
-            LifecycleError::UnknownSite(_) => {
-                PageError::BadRequest("Diesen Standort gibt es nicht.")
-            }
-            LifecycleError::TargetFull(_) => PageError::Conflict(
+            LifecycleError::UnknownSite(_) => PageError::BadRequest(UNKNOWN_SITE),
+            LifecycleError::TargetFull(_) => PageError::Conflict(Phrase::new(
                 "Der gewünschte Standort ist inzwischen ausgebucht. Ihre Anmeldung bleibt unverändert.",
-            ),
-            LifecycleError::Cancelled => PageError::Conflict(
+                "The site you chose has filled up in the meantime. Your registration is unchanged.",
+            )),
+            LifecycleError::Cancelled => PageError::Conflict(Phrase::new(
                 "Diese Anmeldung ist storniert und kann nicht mehr geändert werden. Sie können sich neu anmelden.",
-            ),
+                "This registration is cancelled and can no longer be changed. You can register again.",
+            )),
             LifecycleError::Unexpected(e) => PageError::Unexpected(e),
         }
     }
@@ -77,9 +80,9 @@ impl fmt::Display for PageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PageError::NotFound => write!(f, "not found"),
-            PageError::BadRequest(why) => write!(f, "bad request: {why}"),
+            PageError::BadRequest(why) => write!(f, "bad request: {}", why.en),
             PageError::Forbidden => write!(f, "forbidden: CSRF token missing or wrong"),
-            PageError::Conflict(why) => write!(f, "conflict: {why}"),
+            PageError::Conflict(why) => write!(f, "conflict: {}", why.en),
             PageError::LoginRequired(_) => write!(f, "login required"),
             PageError::NotAllowed => write!(f, "not allowed for this role"),
             PageError::TooManyRequests(secs) => write!(f, "rate limited for {secs} s"),
@@ -113,23 +116,65 @@ impl ResponseError for PageError {
                 ))
                 .finish();
         }
-        let page = match self {
-            PageError::NotFound => ErrorPage::not_found(),
-            PageError::BadRequest(why) => ErrorPage::bad_request(why),
-            PageError::Forbidden => ErrorPage::forbidden(),
-            PageError::Conflict(why) => ErrorPage::conflict(why),
-            PageError::LoginRequired(_) => ErrorPage::not_found(),
-            PageError::NotAllowed => ErrorPage::not_allowed(),
-            PageError::TooManyRequests(secs) => ErrorPage::too_many_requests(*secs),
-            PageError::Unexpected(e) => ErrorPage::unexpected(log_unexpected(e)),
+        let reference = match self {
+            PageError::Unexpected(e) => Some(log_unexpected(e)),
+            _ => None,
         };
-        let body = render(&page).unwrap_or_else(|_| "Fehler / Error".to_string());
+        // Rendered here in German; `lang::middleware` renders it again for the visitor.
+        let body = self.page(&Visitor::default_for(Lang::De), reference.clone());
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(ContentType::html());
         if let PageError::TooManyRequests(secs) = self {
             response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
         }
-        response.body(body)
+        let mut response = response.body(body);
+        if let Some(reference) = reference {
+            response.extensions_mut().insert(ErrorReference(reference));
+        }
+        response
+    }
+}
+
+/// The id an unexpected error was logged under, so a second rendering quotes the same one.
+#[derive(Clone)]
+struct ErrorReference(String);
+
+impl PageError {
+    fn page(&self, visitor: &Visitor, reference: Option<String>) -> String {
+        let page = match self {
+            PageError::NotFound | PageError::LoginRequired(_) => ErrorPage::not_found(visitor),
+            PageError::BadRequest(why) => ErrorPage::bad_request(visitor, *why),
+            PageError::Forbidden => ErrorPage::forbidden(visitor),
+            PageError::Conflict(why) => ErrorPage::conflict(visitor, *why),
+            PageError::NotAllowed => ErrorPage::not_allowed(visitor),
+            PageError::TooManyRequests(secs) => ErrorPage::too_many_requests(visitor, *secs),
+            PageError::Unexpected(_) => {
+                ErrorPage::unexpected(visitor, reference.unwrap_or_default())
+            }
+        };
+        render(&page).unwrap_or_else(|_| "Fehler / Error".to_string())
+    }
+
+    /// The error page again, for this request: in its language, with its language switch.
+    /// `None` where there is no page to redo (the login redirect).
+    pub fn localised_response(
+        &self,
+        response: &HttpResponse,
+        req: &actix_web::HttpRequest,
+    ) -> Option<HttpResponse> {
+        if matches!(self, PageError::LoginRequired(_)) {
+            return None;
+        }
+        let reference = response
+            .extensions()
+            .get::<ErrorReference>()
+            .map(|r| r.0.clone());
+        let body = self.page(&Visitor::of(req), reference);
+        let mut localised = HttpResponse::build(response.status());
+        for (name, value) in response.headers() {
+            localised.append_header((name.clone(), value.clone()));
+        }
+        Some(localised.body(body))
     }
 }
 

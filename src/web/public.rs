@@ -4,12 +4,13 @@ use super::AppState;
 use super::csrf;
 use super::errors::PageError;
 use super::views::{
-    ForumPage, ForumView, Layout, PrivacyPage, SiteView, TextPage, paragraphs, render,
+    ForumPage, ForumView, Layout, PrivacyPage, SiteView, TextPage, Visitor, paragraphs, render,
 };
 use crate::booking::registration_window;
 use crate::db;
 use crate::db::forums::Forum;
 use crate::db::sites::Site;
+use crate::domain::{Lang, Localised};
 use actix_web::http::header::{CACHE_CONTROL, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -32,8 +33,12 @@ pub async fn load_forum(state: &AppState) -> Result<(Forum, Vec<Site>), PageErro
         .await
 }
 
-pub fn forum_view(forum: &Forum) -> ForumView {
-    ForumView::new(forum, registration_window(forum, Utc::now().naive_utc()))
+pub fn forum_view(forum: &Forum, lang: Lang) -> ForumView {
+    ForumView::new(
+        forum,
+        registration_window(forum, Utc::now().naive_utc()),
+        lang,
+    )
 }
 
 pub async fn forum_page(
@@ -50,10 +55,12 @@ pub async fn forum_page(
         })
         .await?;
     let (csrf_token, cookie) = csrf::token_for(&req, state.settings.is_https());
+    let visitor = Visitor::of(&req);
+    let title = forum.title_in(visitor.lang).text;
     let page = ForumPage {
-        layout: Layout::new(forum.title.clone(), forum.title.clone()),
-        forum: forum_view(&forum),
-        sites: SiteView::list_with_waiting(&sites, &waiting),
+        layout: Layout::new(&visitor, title.clone(), title),
+        forum: forum_view(&forum, visitor.lang),
+        sites: SiteView::list_with_waiting(&sites, &waiting, visitor.lang),
         csrf_token,
     };
     let mut response = HttpResponse::Ok();
@@ -64,55 +71,93 @@ pub async fn forum_page(
     Ok(response.body(render(&page)?))
 }
 
-pub async fn privacy_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn privacy_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let (forum, _) = load_forum(&state).await?;
+    let visitor = Visitor::of(&req);
+    let notice = forum.privacy_notice_in(visitor.lang);
     let page = PrivacyPage {
-        layout: Layout::new("Datenschutzhinweise", forum.title.clone()),
-        paragraphs: forum
-            .privacy_notice
-            .split("\n\n")
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect(),
+        layout: Layout::for_forum(
+            &visitor,
+            visitor.tr("Datenschutzhinweise", "Privacy notice"),
+            &forum,
+        ),
+        paragraphs: paragraphs(&notice.text),
+        text_lang: notice.lang_attr(visitor.lang),
         version: forum.privacy_version.clone(),
-        forum: forum_view(&forum),
+        forum: forum_view(&forum, visitor.lang),
     };
     Ok(html(render(&page)?))
 }
 
-pub async fn imprint_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn imprint_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let (forum, _) = load_forum(&state).await?;
-    let text = forum
-        .imprint
-        .clone()
-        .unwrap_or_else(|| format!("{}\n\nE-Mail: {}", forum.organiser, forum.contact_email));
+    let visitor = Visitor::of(&req);
+    let organiser = forum.organiser_in(visitor.lang);
+    let text = forum.imprint_in(visitor.lang).unwrap_or_else(|| Localised {
+        text: format!(
+            "{}\n\n{}: {}",
+            organiser.text,
+            visitor.tr("E-Mail", "E-mail"),
+            forum.contact_email
+        ),
+        lang: organiser.lang,
+    });
+    let heading = visitor.tr("Impressum", "Imprint");
     let page = TextPage {
-        layout: Layout::new("Impressum", forum.title.clone()),
-        heading: "Impressum".into(),
-        paragraphs: paragraphs(&text),
+        layout: Layout::for_forum(&visitor, heading, &forum),
+        heading: heading.into(),
+        paragraphs: paragraphs(&text.text),
+        text_lang: text.lang_attr(visitor.lang),
         contact: None,
     };
     Ok(html(render(&page)?))
 }
 
 /// The accessibility statement BITV 2.0 asks of public bodies, with a feedback contact.
-pub async fn accessibility_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn accessibility_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let (forum, _) = load_forum(&state).await?;
-    let text = forum.accessibility_statement.clone().unwrap_or_else(|| {
-        format!(
-            "{} ist bemüht, diese Anmeldeseite im Einklang mit der Barrierefreie-Informationstechnik-Verordnung (BITV 2.0) und den Web Content Accessibility Guidelines (WCAG) 2.1 Stufe AA barrierefrei zugänglich zu machen.\n\nSind Ihnen Mängel beim barrierefreien Zugang aufgefallen oder brauchen Sie Informationen in einer anderen Form? Schreiben Sie uns; wir antworten innerhalb von zwei Wochen.",
-            forum.organiser
-        )
-    });
+    let visitor = Visitor::of(&req);
+    let organiser = forum.organiser_in(visitor.lang);
+    let text = forum
+        .accessibility_statement_in(visitor.lang)
+        .unwrap_or_else(|| Localised {
+            text: match visitor.lang {
+                Lang::De => format!(
+                    "{} ist bemüht, diese Anmeldeseite im Einklang mit der Barrierefreie-Informationstechnik-Verordnung (BITV 2.0) und den Web Content Accessibility Guidelines (WCAG) 2.1 Stufe AA barrierefrei zugänglich zu machen.\n\nSind Ihnen Mängel beim barrierefreien Zugang aufgefallen oder brauchen Sie Informationen in einer anderen Form? Schreiben Sie uns; wir antworten innerhalb von zwei Wochen.",
+                    organiser.text
+                ),
+                Lang::En => format!(
+                    "{} strives to make this registration site accessible in accordance with the German Accessible Information Technology Ordinance (BITV 2.0) and the Web Content Accessibility Guidelines (WCAG) 2.1 level AA.\n\nHave you noticed barriers, or do you need information in another form? Write to us; we answer within two weeks.",
+                    organiser.text
+                ),
+            },
+            lang: visitor.lang,
+        });
     let contact = forum
         .accessibility_contact
         .clone()
         .unwrap_or_else(|| forum.contact_email.clone());
+    let heading = visitor.tr("Erklärung zur Barrierefreiheit", "Accessibility statement");
     let page = TextPage {
-        layout: Layout::new("Erklärung zur Barrierefreiheit", forum.title.clone()),
-        heading: "Erklärung zur Barrierefreiheit".into(),
-        paragraphs: paragraphs(&text),
-        contact: Some(("Feedback zur Barrierefreiheit".into(), contact)),
+        layout: Layout::for_forum(&visitor, heading, &forum),
+        heading: heading.into(),
+        paragraphs: paragraphs(&text.text),
+        text_lang: text.lang_attr(visitor.lang),
+        contact: Some((
+            visitor
+                .tr("Feedback zur Barrierefreiheit", "Accessibility feedback")
+                .into(),
+            contact,
+        )),
     };
     Ok(html(render(&page)?))
 }

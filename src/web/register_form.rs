@@ -5,7 +5,7 @@ use super::csrf;
 use super::errors::{PageError, log_unexpected};
 use super::public::{forum_view, load_forum};
 use super::rate_limit::{Door, retry_after_secs};
-use super::views::{RegisterPage, SiteView, render};
+use super::views::{RegisterPage, SiteView, Visitor, render};
 use super::{AppState, see_other};
 use crate::booking::register::WhenFull;
 use crate::booking::{self, RegisterError};
@@ -66,11 +66,11 @@ impl RegisterFormData {
     }
 }
 
-fn alternatives(sites: &[Site], except: &str) -> Vec<SiteView> {
+fn alternatives(sites: &[Site], except: &str, lang: Lang) -> Vec<SiteView> {
     sites
         .iter()
         .filter(|s| s.slug != except && !s.is_full())
-        .map(SiteView::new)
+        .map(|s| SiteView::new(s, lang))
         .collect()
 }
 
@@ -94,15 +94,23 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let (forum, sites) = load_forum(&state).await?;
     let (token, cookie) = csrf::token_for(&req, state.settings.is_https());
+    let visitor = Visitor::of(&req);
+    let lang = visitor.lang;
     let form = RawRegistration {
         site: query.site.clone(),
         ..RawRegistration::default()
     };
-    let mut page = RegisterPage::new(forum_view(&forum), SiteView::list(&sites), form, token);
+    let mut page = RegisterPage::new(
+        &visitor,
+        forum_view(&forum, lang),
+        SiteView::list(&sites, lang),
+        form,
+        token,
+    );
     if let Some(site) = sites.iter().find(|s| s.slug == query.site)
         && site.is_full()
     {
-        page.alternatives = alternatives(&sites, &site.slug);
+        page.alternatives = alternatives(&sites, &site.slug, lang);
         // They came from "join the waiting list" on the forum page.
         page.waitlist = true;
     }
@@ -118,9 +126,13 @@ pub async fn submit(
     let data = data.into_inner();
     let (forum, sites) = load_forum(&state).await?;
     let (token, cookie) = csrf::token_for(&req, secure);
+    let visitor = Visitor::of(&req);
+    // Mails follow the language of the page the person registered on.
+    let lang = visitor.lang;
     let mut page = RegisterPage::new(
-        forum_view(&forum),
-        SiteView::list(&sites),
+        &visitor,
+        forum_view(&forum, lang),
+        SiteView::list(&sites, lang),
         data.raw(),
         token,
     );
@@ -128,9 +140,14 @@ pub async fn submit(
 
     if let Err(wait) = state.rate_limiter.check(Door::Register, &req) {
         let secs = retry_after_secs(wait);
-        page.set_general_error(format!(
-            "Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte warten Sie {secs} Sekunden und senden Sie das Formular dann erneut – Ihre Eingaben sind erhalten."
-        ));
+        page.set_general_error(match lang {
+            Lang::De => format!(
+                "Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Anmeldungen. Bitte warten Sie {secs} Sekunden und senden Sie das Formular dann erneut – Ihre Eingaben sind erhalten."
+            ),
+            Lang::En => format!(
+                "Very many registrations came from your connection in a short time. Please wait {secs} seconds, then send the form again – everything you entered is kept."
+            ),
+        });
         let mut response = respond(StatusCode::TOO_MANY_REQUESTS, &page, cookie)?;
         if let Ok(value) = secs.to_string().parse() {
             response
@@ -141,7 +158,11 @@ pub async fn submit(
     }
     if !csrf::verify(&req, secure, &data.csrf_token) {
         page.set_general_error(
-            "Ihre Sitzung ist abgelaufen oder das Formular kam nicht von dieser Seite. Ihre Eingaben sind erhalten – bitte senden Sie das Formular erneut ab.".into(),
+            lang.tr(
+                "Ihre Sitzung ist abgelaufen oder das Formular kam nicht von dieser Seite. Ihre Eingaben sind erhalten – bitte senden Sie das Formular erneut ab.",
+                "Your session has expired or the form did not come from this site. Everything you entered is kept – please send the form again.",
+            )
+            .into(),
         );
         return respond(StatusCode::FORBIDDEN, &page, cookie);
     }
@@ -153,9 +174,6 @@ pub async fn submit(
         }
     };
 
-    // Mails follow the language of the page the person registered on; the pages are
-    // German only so far (the API takes Accept-Language).
-    let lang = Lang::De;
     let when_full = if page.waitlist {
         WhenFull::JoinWaitlist
     } else {
@@ -176,22 +194,37 @@ pub async fn submit(
             )))
         }
         Err(RegisterError::SiteFull(site)) => {
+            let name = site.name_in(lang).text;
             page.add_error(
                 "site",
-                format!("Der Standort {} ist leider ausgebucht. Bitte wählen Sie einen anderen Standort oder den Livestream – oder kreuzen Sie unten „Warteliste“ an, dann rücken Sie automatisch nach, sobald ein Platz frei wird.", site.name),
+                match lang {
+                    Lang::De => format!("Der Standort {name} ist leider ausgebucht. Bitte wählen Sie einen anderen Standort oder den Livestream – oder kreuzen Sie unten „Warteliste“ an, dann rücken Sie automatisch nach, sobald ein Platz frei wird."),
+                    Lang::En => format!("Sorry, {name} is fully booked. Please choose another site or the live stream – or tick “Waiting list” below to move up automatically as soon as a seat frees up."),
+                },
             );
-            page.alternatives = alternatives(&sites, &site.slug);
+            page.alternatives = alternatives(&sites, &site.slug, lang);
             respond(StatusCode::CONFLICT, &page, cookie)
         }
         Err(RegisterError::AlreadyRegistered(site)) => {
+            let name = site.name_in(lang).text;
             page.add_error(
                 "email",
-                format!("Mit dieser E-Mail-Adresse sind Sie bereits für den Standort {} angemeldet. Den Link zu Ihrer Anmeldung finden Sie in Ihrer Bestätigungs-E-Mail.", site.name),
+                match lang {
+                    Lang::De => format!("Mit dieser E-Mail-Adresse sind Sie bereits für den Standort {name} angemeldet. Den Link zu Ihrer Anmeldung finden Sie in Ihrer Bestätigungs-E-Mail."),
+                    Lang::En => format!("This e-mail address is already registered for {name}. The link to your registration is in your confirmation e-mail."),
+                },
             );
             respond(StatusCode::CONFLICT, &page, cookie)
         }
         Err(RegisterError::UnknownSite(_)) => {
-            page.add_error("site", "Bitte wählen Sie einen Standort aus.".into());
+            page.add_error(
+                "site",
+                lang.tr(
+                    "Bitte wählen Sie einen Standort aus.",
+                    "Please choose a site.",
+                )
+                .into(),
+            );
             respond(StatusCode::UNPROCESSABLE_ENTITY, &page, cookie)
         }
         Err(RegisterError::RegistrationClosed(_)) => {
@@ -200,9 +233,10 @@ pub async fn submit(
         }
         Err(RegisterError::Unexpected(e)) => {
             let reference = log_unexpected(&e);
-            page.set_general_error(
-                format!("Ihre Anmeldung konnte wegen eines technischen Fehlers nicht gespeichert werden (Referenz {reference}). Ihre Eingaben sind erhalten – bitte versuchen Sie es gleich noch einmal."),
-            );
+            page.set_general_error(match lang {
+                Lang::De => format!("Ihre Anmeldung konnte wegen eines technischen Fehlers nicht gespeichert werden (Referenz {reference}). Ihre Eingaben sind erhalten – bitte versuchen Sie es gleich noch einmal."),
+                Lang::En => format!("A technical fault kept your registration from being saved (reference {reference}). Everything you entered is kept – please try again in a moment."),
+            });
             respond(StatusCode::SERVICE_UNAVAILABLE, &page, cookie)
         }
     }
@@ -210,14 +244,18 @@ pub async fn submit(
 
 /// Form bodies are small; anything larger is refused before parsing.
 pub fn form_config() -> web::FormConfig {
-    web::FormConfig::default().limit(16 * 1024).error_handler(|err, _req| {
+    web::FormConfig::default().limit(16 * 1024).error_handler(|err, req| {
         let status = match &err {
             actix_web::error::UrlencodedError::Overflow { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             actix_web::error::UrlencodedError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             _ => StatusCode::BAD_REQUEST,
         };
         let page = super::views::ErrorPage::bad_request(
-            "Das Formular konnte nicht gelesen werden. Bitte laden Sie die Seite neu und versuchen Sie es erneut.",
+            &Visitor::of(req),
+            crate::domain::Phrase::new(
+                "Das Formular konnte nicht gelesen werden. Bitte laden Sie die Seite neu und versuchen Sie es erneut.",
+                "The form could not be read. Please reload the page and try again.",
+            ),
         );
         let body = render(&page).unwrap_or_default();
         actix_web::error::InternalError::from_response(

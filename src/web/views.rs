@@ -6,36 +6,96 @@ use crate::booking::RegistrationWindow;
 use crate::db::forums::Forum;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
-use crate::domain::{FieldErrors, Lang, RawRegistration, Sector, SiteKind, berlin_time};
+use crate::domain::{
+    FieldErrors, Lang, Localised, Phrase, RawRegistration, Sector, SiteKind, berlin_time,
+};
 use crate::i18n;
+use actix_web::HttpRequest;
 use askama::Template;
 
 pub fn render<T: Template>(template: &T) -> Result<String, askama::Error> {
     template.render()
 }
 
+/// Who is looking: the language they read and the same page in the other language.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub lang: Lang,
+    switch_href: String,
+}
+
+impl Visitor {
+    pub fn of(req: &HttpRequest) -> Visitor {
+        let lang = super::lang::request_lang(req);
+        Visitor {
+            lang,
+            switch_href: super::lang::switch_href(req, lang.other()),
+        }
+    }
+
+    /// For pages rendered without a request (an error raised before routing).
+    pub fn default_for(lang: Lang) -> Visitor {
+        Visitor {
+            lang,
+            switch_href: format!("/?lang={}", lang.other().code()),
+        }
+    }
+
+    pub fn tr<'a>(&self, german: &'a str, english: &'a str) -> &'a str {
+        self.lang.tr(german, english)
+    }
+}
+
 /// What `base.html` needs on every page.
 pub struct Layout {
-    pub lang: &'static str,
+    pub lang: Lang,
     pub title: String,
     pub forum_title: String,
+    /// This page in the other language (the switch in the header).
+    pub switch_href: String,
 }
 
 impl Layout {
-    pub fn new(title: impl Into<String>, forum_title: impl Into<String>) -> Layout {
+    pub fn new(
+        visitor: &Visitor,
+        title: impl Into<String>,
+        forum_title: impl Into<String>,
+    ) -> Layout {
         Layout {
-            lang: Lang::De.code(),
+            lang: visitor.lang,
             title: title.into(),
             forum_title: forum_title.into(),
+            switch_href: visitor.switch_href.clone(),
         }
+    }
+
+    /// The page's title is the forum's own, in the visitor's language where translated.
+    pub fn for_forum(visitor: &Visitor, title: impl Into<String>, forum: &Forum) -> Layout {
+        Layout::new(visitor, title, forum.title_in(visitor.lang).text)
+    }
+
+    /// Templates write both texts side by side: `{{ layout.tr("Standorte", "Sites") }}`.
+    pub fn tr<'a>(&self, german: &'a str, english: &'a str) -> &'a str {
+        self.lang.tr(german, english)
+    }
+
+    pub fn en(&self) -> bool {
+        self.lang.is_english()
+    }
+
+    /// `lang="de"` for a text shown untranslated on an English page.
+    pub fn lang_of(&self, text: &Localised) -> String {
+        text.lang_attr(self.lang)
+            .map(|code| format!(" lang={code}"))
+            .unwrap_or_default()
     }
 }
 
 pub struct ForumView {
-    pub title: String,
+    pub title: Localised,
     pub date: String,
-    pub description: String,
-    pub organiser: String,
+    pub description: Localised,
+    pub organiser: Localised,
     pub contact_email: String,
     pub contact_phone: Option<String>,
     pub registration_open: bool,
@@ -45,23 +105,26 @@ pub struct ForumView {
 }
 
 impl ForumView {
-    pub fn new(forum: &Forum, window: RegistrationWindow) -> ForumView {
+    pub fn new(forum: &Forum, window: RegistrationWindow, lang: Lang) -> ForumView {
         ForumView {
-            title: forum.title.clone(),
-            date: i18n::long_date(forum.event_date, Lang::De),
-            description: forum.description.clone(),
-            organiser: forum.organiser.clone(),
+            title: forum.title_in(lang),
+            date: i18n::long_date(forum.event_date, lang),
+            description: forum.description_in(lang),
+            organiser: forum.organiser_in(lang),
             contact_email: forum.contact_email.clone(),
             contact_phone: forum.contact_phone.clone(),
             registration_open: window == RegistrationWindow::Open,
             opens_text: match window {
                 RegistrationWindow::NotYetOpen(opens) => {
                     let local = berlin_time::to_local(opens);
-                    Some(format!(
-                        "Die Anmeldung öffnet am {} um {} Uhr.",
-                        i18n::long_date(local.date(), Lang::De),
-                        local.format("%H:%M")
-                    ))
+                    let date = i18n::long_date(local.date(), lang);
+                    let time = local.format("%H:%M");
+                    Some(match lang {
+                        Lang::De => format!("Die Anmeldung öffnet am {date} um {time} Uhr."),
+                        Lang::En => {
+                            format!("Registration opens on {date} at {time} (German time).")
+                        }
+                    })
                 }
                 _ => None,
             },
@@ -72,41 +135,41 @@ impl ForumView {
 
 pub struct SiteView {
     pub slug: String,
-    pub name: String,
+    pub name: Localised,
     pub is_stream: bool,
     pub city: Option<String>,
     pub venue: Option<String>,
     pub address: Option<String>,
     pub time: String,
-    pub focus: String,
+    pub focus: Localised,
     pub full: bool,
     pub seats_text: String,
     pub waitlisted: i64,
 }
 
 impl SiteView {
-    pub fn new(site: &Site) -> SiteView {
+    pub fn new(site: &Site, lang: Lang) -> SiteView {
         SiteView {
             slug: site.slug.clone(),
-            name: site.name.clone(),
+            name: site.name_in(lang),
             is_stream: site.kind() == SiteKind::Stream,
             city: site.city.clone(),
             venue: site.venue.clone(),
             address: site.address.clone(),
-            time: i18n::time_range(site.starts_at, site.ends_at, Lang::De),
-            focus: site.focus.clone(),
+            time: i18n::time_range(site.starts_at, site.ends_at, lang),
+            focus: site.focus_in(lang),
             full: site.is_full(),
-            seats_text: seats_text(site.available()),
+            seats_text: seats_text(site.available(), lang),
             waitlisted: 0,
         }
     }
 
-    pub fn list(sites: &[Site]) -> Vec<SiteView> {
-        sites.iter().map(SiteView::new).collect()
+    pub fn list(sites: &[Site], lang: Lang) -> Vec<SiteView> {
+        sites.iter().map(|s| SiteView::new(s, lang)).collect()
     }
 
     /// Sites with counts of the people waiting for each.
-    pub fn list_with_waiting(sites: &[Site], waiting: &[(i64, i64)]) -> Vec<SiteView> {
+    pub fn list_with_waiting(sites: &[Site], waiting: &[(i64, i64)], lang: Lang) -> Vec<SiteView> {
         sites
             .iter()
             .map(|site| SiteView {
@@ -114,18 +177,22 @@ impl SiteView {
                     .iter()
                     .find(|(id, _)| *id == site.id)
                     .map_or(0, |(_, n)| *n),
-                ..SiteView::new(site)
+                ..SiteView::new(site, lang)
             })
             .collect()
     }
 }
 
-fn seats_text(available: Option<i32>) -> String {
-    match available {
-        None => "Plätze unbegrenzt".into(),
-        Some(0) => "ausgebucht".into(),
-        Some(1) => "noch 1 Platz frei".into(),
-        Some(n) => format!("noch {n} Plätze frei"),
+fn seats_text(available: Option<i32>, lang: Lang) -> String {
+    match (available, lang) {
+        (None, Lang::De) => "Plätze unbegrenzt".into(),
+        (None, Lang::En) => "no seat limit".into(),
+        (Some(0), Lang::De) => "ausgebucht".into(),
+        (Some(0), Lang::En) => "fully booked".into(),
+        (Some(1), Lang::De) => "noch 1 Platz frei".into(),
+        (Some(1), Lang::En) => "1 seat left".into(),
+        (Some(n), Lang::De) => format!("noch {n} Plätze frei"),
+        (Some(n), Lang::En) => format!("{n} seats left"),
     }
 }
 
@@ -164,19 +231,20 @@ pub struct RegisterPage {
 }
 
 /// What each field is called in the form, for the error summary.
-fn field_label(field: &str) -> &'static str {
-    match field {
-        "site" => "Standort",
-        "first_name" => "Vorname",
-        "last_name" => "Nachname",
-        "email" => "E-Mail-Adresse",
-        "organisation" => "Organisation",
-        "sector" => "Gruppe",
-        "position" => "Funktion",
-        "accessibility_needs" => "Hinweise zur Teilnahme",
-        "privacy_consent" => "Einwilligung",
-        _ => "Eingabe",
-    }
+fn field_label(field: &str, lang: Lang) -> &'static str {
+    let (de, en) = match field {
+        "site" => ("Standort", "Site"),
+        "first_name" => ("Vorname", "First name"),
+        "last_name" => ("Nachname", "Last name"),
+        "email" => ("E-Mail-Adresse", "E-mail address"),
+        "organisation" => ("Organisation", "Organisation"),
+        "sector" => ("Gruppe", "Group"),
+        "position" => ("Funktion", "Position"),
+        "accessibility_needs" => ("Hinweise zur Teilnahme", "Access needs"),
+        "privacy_consent" => ("Einwilligung", "Consent"),
+        _ => ("Eingabe", "Input"),
+    };
+    lang.tr(de, en)
 }
 
 /// The order fields appear in the form, so the error summary reads top to bottom.
@@ -194,20 +262,25 @@ const FIELD_ORDER: [&str; 9] = [
 
 impl RegisterPage {
     pub fn new(
+        visitor: &Visitor,
         forum: ForumView,
         sites: Vec<SiteView>,
         form: RawRegistration,
         csrf_token: String,
     ) -> Self {
         RegisterPage {
-            layout: Layout::new("Anmeldung", forum.title.clone()),
+            layout: Layout::new(
+                visitor,
+                visitor.tr("Anmeldung", "Registration"),
+                forum.title.text.clone(),
+            ),
             forum,
             sites,
             sectors: Sector::ALL
                 .iter()
                 .map(|s| SectorOption {
                     code: s.code(),
-                    label: s.label(Lang::De),
+                    label: s.label(visitor.lang),
                 })
                 .collect(),
             form,
@@ -226,7 +299,7 @@ impl RegisterPage {
                 errors
                     .get(field)
                     .and_then(|e| e.first())
-                    .map(|e| (*field, e.message(Lang::De)))
+                    .map(|e| (*field, e.message(self.layout.lang)))
             })
             .collect();
         if !self.errors.is_empty() {
@@ -243,9 +316,7 @@ impl RegisterPage {
                 .position(|o| o == f)
                 .unwrap_or(usize::MAX)
         });
-        if !self.layout.title.starts_with("Fehler") {
-            self.layout.title = format!("Fehler: {}", self.layout.title);
-        }
+        self.mark_title();
     }
 
     pub fn set_general_error(&mut self, message: String) {
@@ -253,9 +324,11 @@ impl RegisterPage {
         self.mark_title();
     }
 
+    /// Screen readers announce the title first: it says at once that something is wrong.
     fn mark_title(&mut self) {
-        if !self.layout.title.starts_with("Fehler") {
-            self.layout.title = format!("Fehler: {}", self.layout.title);
+        let prefix = self.layout.tr("Fehler: ", "Error: ");
+        if !self.layout.title.starts_with(prefix) {
+            self.layout.title = format!("{prefix}{}", self.layout.title);
         }
     }
 
@@ -272,7 +345,7 @@ impl RegisterPage {
 
     /// "Nachname: Bitte füllen Sie dieses Feld aus." — the summary names the field.
     pub fn summary_text(&self, field: &str, message: &str) -> String {
-        format!("{}: {message}", field_label(field))
+        format!("{}: {message}", field_label(field, self.layout.lang))
     }
 
     /// Where the summary link for `field` jumps to.
@@ -303,20 +376,20 @@ pub struct PersonView {
 }
 
 impl PersonView {
-    pub fn new(registration: &Registration) -> PersonView {
+    pub fn new(registration: &Registration, lang: Lang) -> PersonView {
         PersonView {
             name: registration.full_name(),
             email: registration.email.clone(),
             organisation: registration.organisation.clone(),
             sector: Sector::parse(&registration.sector)
-                .map(|s| s.label(Lang::De).to_string())
+                .map(|s| s.label(lang).to_string())
                 .unwrap_or_else(|_| registration.sector.clone()),
             position: registration.position.clone(),
             accessibility_needs: registration.accessibility_needs.clone(),
             status: match registration.status.as_str() {
-                "confirmed" => "bestätigt".into(),
-                "waitlisted" => "auf der Warteliste".into(),
-                "cancelled" => "storniert".into(),
+                "confirmed" => lang.tr("bestätigt", "confirmed").into(),
+                "waitlisted" => lang.tr("auf der Warteliste", "on the waiting list").into(),
+                "cancelled" => lang.tr("storniert", "cancelled").into(),
                 other => other.to_string(),
             },
         }
@@ -378,6 +451,8 @@ pub struct PrivacyPage {
     pub layout: Layout,
     pub forum: ForumView,
     pub paragraphs: Vec<String>,
+    /// `Some("de")` when the notice is shown untranslated on an English page.
+    pub text_lang: Option<&'static str>,
     pub version: String,
 }
 
@@ -388,6 +463,8 @@ pub struct TextPage {
     pub layout: Layout,
     pub heading: String,
     pub paragraphs: Vec<String>,
+    /// `Some("de")` when the text is shown untranslated on an English page.
+    pub text_lang: Option<&'static str>,
     /// Where to write, shown as a mailto link with this label.
     pub contact: Option<(String, String)>,
 }
@@ -410,61 +487,103 @@ pub struct ErrorPage {
 }
 
 impl ErrorPage {
-    fn new(heading: &str, message: &str, reference: Option<String>) -> ErrorPage {
+    pub fn new(
+        visitor: &Visitor,
+        heading: Phrase,
+        message: &str,
+        reference: Option<String>,
+    ) -> ErrorPage {
+        let heading = heading.get(visitor.lang);
         ErrorPage {
-            layout: Layout::new(heading, "Fachforum"),
+            layout: Layout::new(visitor, heading, visitor.tr("Fachforum", "Forum")),
             heading: heading.into(),
             message: message.into(),
             reference,
         }
     }
 
-    pub fn not_found() -> ErrorPage {
+    pub fn not_found(visitor: &Visitor) -> ErrorPage {
         ErrorPage::new(
-            "Seite nicht gefunden",
-            "Diese Seite gibt es nicht. Prüfen Sie bitte die Adresse oder kehren Sie zur Startseite zurück.",
-            None,
-        )
-    }
-
-    pub fn bad_request(why: &str) -> ErrorPage {
-        ErrorPage::new("Anfrage nicht verständlich", why, None)
-    }
-
-    pub fn forbidden() -> ErrorPage {
-        ErrorPage::new(
-            "Formular abgelaufen",
-            "Das Formular ist abgelaufen oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte öffnen Sie die Seite erneut und versuchen Sie es noch einmal.",
-            None,
-        )
-    }
-
-    pub fn not_allowed() -> ErrorPage {
-        ErrorPage::new(
-            "Keine Berechtigung",
-            "Mit Ihrem Konto können Sie Personen einchecken, aber diese Seite nicht öffnen.",
-            None,
-        )
-    }
-
-    pub fn too_many_requests(secs: u64) -> ErrorPage {
-        ErrorPage::new(
-            "Zu viele Anfragen",
-            &format!(
-                "Von Ihrem Anschluss kamen in kurzer Zeit zu viele Anfragen. Bitte versuchen Sie es in {secs} Sekunden erneut."
+            visitor,
+            Phrase::new("Seite nicht gefunden", "Page not found"),
+            visitor.tr(
+                "Diese Seite gibt es nicht. Prüfen Sie bitte die Adresse oder kehren Sie zur Startseite zurück.",
+                "This page does not exist. Please check the address or go back to the home page.",
             ),
             None,
         )
     }
 
-    pub fn conflict(why: &str) -> ErrorPage {
-        ErrorPage::new("Das ist leider nicht möglich", why, None)
+    pub fn bad_request(visitor: &Visitor, why: Phrase) -> ErrorPage {
+        ErrorPage::new(
+            visitor,
+            Phrase::new("Anfrage nicht verständlich", "Request not understood"),
+            why.get(visitor.lang),
+            None,
+        )
     }
 
-    pub fn unexpected(reference: String) -> ErrorPage {
+    pub fn forbidden(visitor: &Visitor) -> ErrorPage {
         ErrorPage::new(
-            "Ein Fehler ist aufgetreten",
-            "Das hat leider nicht geklappt. Ihre Eingaben wurden nicht gespeichert. Bitte versuchen Sie es in einigen Minuten erneut oder wenden Sie sich mit der Referenz unten an die Organisatoren.",
+            visitor,
+            Phrase::new("Formular abgelaufen", "Form expired"),
+            visitor.tr(
+                "Das Formular ist abgelaufen oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte öffnen Sie die Seite erneut und versuchen Sie es noch einmal.",
+                "The form has expired or did not come from this site. Nothing was changed. Please open the page again and try once more.",
+            ),
+            None,
+        )
+    }
+
+    pub fn not_allowed(visitor: &Visitor) -> ErrorPage {
+        ErrorPage::new(
+            visitor,
+            Phrase::new("Keine Berechtigung", "Not permitted"),
+            visitor.tr(
+                "Mit Ihrem Konto können Sie Personen einchecken, aber diese Seite nicht öffnen.",
+                "Your account can check people in but cannot open this page.",
+            ),
+            None,
+        )
+    }
+
+    pub fn too_many_requests(visitor: &Visitor, secs: u64) -> ErrorPage {
+        let message = match visitor.lang {
+            Lang::De => format!(
+                "Von Ihrem Anschluss kamen in kurzer Zeit zu viele Anfragen. Bitte versuchen Sie es in {secs} Sekunden erneut."
+            ),
+            Lang::En => format!(
+                "Too many requests came from your connection in a short time. Please try again in {secs} seconds."
+            ),
+        };
+        ErrorPage::new(
+            visitor,
+            Phrase::new("Zu viele Anfragen", "Too many requests"),
+            &message,
+            None,
+        )
+    }
+
+    pub fn conflict(visitor: &Visitor, why: Phrase) -> ErrorPage {
+        ErrorPage::new(
+            visitor,
+            Phrase::new(
+                "Das ist leider nicht möglich",
+                "Sorry, that is not possible",
+            ),
+            why.get(visitor.lang),
+            None,
+        )
+    }
+
+    pub fn unexpected(visitor: &Visitor, reference: String) -> ErrorPage {
+        ErrorPage::new(
+            visitor,
+            Phrase::new("Ein Fehler ist aufgetreten", "Something went wrong"),
+            visitor.tr(
+                "Das hat leider nicht geklappt. Ihre Eingaben wurden nicht gespeichert. Bitte versuchen Sie es in einigen Minuten erneut oder wenden Sie sich mit der Referenz unten an die Organisatoren.",
+                "Sorry, that did not work. Nothing you entered was saved. Please try again in a few minutes, or contact the organisers and quote the reference below.",
+            ),
             Some(reference),
         )
     }

@@ -8,7 +8,7 @@ use crate::web::AppState;
 use crate::web::csrf;
 use crate::web::errors::PageError;
 use crate::web::rate_limit::{Door, retry_after_secs};
-use crate::web::views::{Layout, render};
+use crate::web::views::{Layout, Visitor, render};
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, ContentType, LOCATION, RETRY_AFTER};
@@ -150,7 +150,7 @@ fn login_page(
         "Anmeldung für Organisatoren"
     };
     let page = LoginPage {
-        layout: Layout::new(title, "Fachforum"),
+        layout: Layout::new(&Visitor::of(req), title, "Fachforum"),
         csrf_token,
         email,
         next,

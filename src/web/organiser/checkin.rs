@@ -8,9 +8,9 @@ use crate::db;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::stats::ParticipantFilter;
-use crate::domain::{RegistrationStatus, Token, berlin_time};
+use crate::domain::{Phrase, RegistrationStatus, Token, berlin_time};
 use crate::web::errors::PageError;
-use crate::web::views::{Layout, render};
+use crate::web::views::{Layout, Visitor, render};
 use crate::web::{AppState, private_html, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -97,7 +97,7 @@ pub async fn search(
         Vec::new()
     };
     let view = SearchPage {
-        layout: Layout::new("Check-in", "Fachforum"),
+        layout: Layout::new(&Visitor::of(&req), "Check-in", "Fachforum"),
         nav: current.nav(),
         q: query.q.clone(),
         people,
@@ -143,6 +143,7 @@ pub async fn show(
     let (registration, site, by) = load(&state, &code).await?;
     let view = CheckinPage {
         layout: Layout::new(
+            &Visitor::of(&req),
             format!("Check-in: {}", registration.full_name()),
             "Fachforum",
         ),
@@ -171,8 +172,9 @@ pub async fn check_in(
         CheckIn::Done | CheckIn::Already(_) => {
             Ok(see_other(format!("/organiser/checkin/{code}?done=1")))
         }
-        CheckIn::NoSeat(_) => Err(PageError::Conflict(
+        CheckIn::NoSeat(_) => Err(PageError::Conflict(Phrase::new(
             "Diese Person hat keinen bestätigten Platz (Warteliste oder storniert) und kann nicht eingecheckt werden.",
-        )),
+            "This person has no confirmed seat (waiting list or cancelled) and cannot be checked in.",
+        ))),
     }
 }

@@ -9,7 +9,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::{Capacity, Lang, Sector, SiteKind, berlin_time};
 use crate::i18n;
 use crate::web::errors::{PageError, Problem};
-use crate::web::views::{Layout, render};
+use crate::web::views::{Layout, Visitor, render};
 use crate::web::{AppState, percent_encode, private_html, see_other};
 use actix_web::http::StatusCode;
 use actix_web::http::header::CACHE_CONTROL;
@@ -263,7 +263,7 @@ pub async fn page(
         .collect();
     let bars = bars(&stats.days);
     let page = DashboardPage {
-        layout: Layout::new("Übersicht", forum.title.clone()),
+        layout: Layout::new(&Visitor::of(&req), "Übersicht", forum.title.clone()),
         nav: current.nav(),
         chart_width: i64::try_from(bars.len()).unwrap_or(0).max(MIN_BARS) * BAR_STEP,
         bars,

@@ -9,9 +9,9 @@ use crate::db::outbox::OutboxEntry;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::stats::{ParticipantFilter, SortOrder};
-use crate::domain::{Lang, RegistrationStatus, Sector, berlin_time};
+use crate::domain::{Lang, Phrase, RegistrationStatus, Sector, berlin_time};
 use crate::web::errors::PageError;
-use crate::web::views::{Layout, PersonView, render};
+use crate::web::views::{Layout, PersonView, Visitor, render};
 use crate::web::{AppState, percent_encode, private_html, see_other};
 use actix_web::http::StatusCode;
 use actix_web::http::header::CACHE_CONTROL;
@@ -191,7 +191,7 @@ pub async fn list(
     let mut sector_options = vec![("", "alle Gruppen")];
     sector_options.extend(sector_codes.iter().map(|(c, l)| (c.as_str(), l.as_str())));
     let view = ListPage {
-        layout: Layout::new("Teilnehmende", forum.title.clone()),
+        layout: Layout::new(&Visitor::of(&req), "Teilnehmende", forum.title.clone()),
         nav: current.nav(),
         rows: rows.iter().map(|(r, s)| Row::new(r, s)).collect(),
         total,
@@ -316,10 +316,14 @@ pub async fn detail(
         })
         .await?;
     let view = DetailPage {
-        layout: Layout::new(registration.full_name(), forum.title.clone()),
+        layout: Layout::new(
+            &Visitor::of(&req),
+            registration.full_name(),
+            forum.title.clone(),
+        ),
         nav: current.nav(),
         id: registration.id,
-        person: PersonView::new(&registration),
+        person: PersonView::new(&registration, Lang::De),
         site: site.name.clone(),
         status: status_label(&registration.status).to_string(),
         registered: local_time(registration.created_at),
@@ -375,9 +379,10 @@ pub async fn resend(
         })
         .await?;
     if !queued {
-        return Err(PageError::Conflict(
+        return Err(PageError::Conflict(Phrase::new(
             "Für eine stornierte Anmeldung gibt es keine Bestätigung.",
-        ));
+            "A cancelled registration has no confirmation to send.",
+        )));
     }
     state.mail_worker.wake();
     Ok(see_other(format!(
@@ -550,6 +555,7 @@ pub async fn attendance(
         .await?;
     let view = AttendancePage {
         layout: Layout::new(
+            &Visitor::of(&req),
             format!("Anwesenheitsliste {}", site.name),
             forum.title.clone(),
         ),

@@ -5,10 +5,10 @@ use super::{Personal, load};
 use crate::booking::{self, LifecycleError, lifecycle::Change};
 use crate::db;
 use crate::db::forums::Forum;
-use crate::domain::{RegistrationStatus, Token};
+use crate::domain::{Lang, Phrase, RegistrationStatus, Token};
 use crate::web::csrf;
-use crate::web::errors::PageError;
-use crate::web::views::{ConfirmPage, Layout, render};
+use crate::web::errors::{PageError, UNKNOWN_SITE};
+use crate::web::views::{ConfirmPage, Layout, Visitor, render};
 use crate::web::{AppState, private_html, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -29,29 +29,31 @@ pub struct SiteQuery {
 }
 
 /// What a confirmation step asks and which change it leads to.
-struct Ask<'a> {
-    heading: &'a str,
+struct Ask {
+    heading: Phrase,
     question: String,
     /// The last path segment of the change: `cancel` or `switch`.
-    action: &'a str,
-    button: &'a str,
+    action: &'static str,
+    button: Phrase,
     site: Option<String>,
 }
 
 fn confirm_page(
     req: &HttpRequest,
+    visitor: &Visitor,
     state: &AppState,
     p: &Personal,
-    ask: Ask<'_>,
+    ask: Ask,
 ) -> Result<HttpResponse, PageError> {
     let (csrf_token, cookie) = csrf::token_for(req, state.settings.is_https());
     let token = &p.registration.manage_token;
+    let heading = ask.heading.get(visitor.lang);
     let view = ConfirmPage {
-        layout: Layout::new(ask.heading, p.forum.title.clone()),
-        heading: ask.heading.into(),
+        layout: Layout::for_forum(visitor, heading, &p.forum),
+        heading: heading.into(),
         question: ask.question,
         action: format!("/registration/{token}/{}", ask.action),
-        button: ask.button.into(),
+        button: ask.button.get(visitor.lang).into(),
         site: ask.site,
         csrf_token,
         back: format!("/registration/{token}"),
@@ -65,6 +67,8 @@ pub async fn confirm_cancel(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let p = load(&state, &token).await?;
+    let visitor = Visitor::of(&req);
+    let site = p.site.name_in(visitor.lang).text;
     let ask = match p.registration.status() {
         RegistrationStatus::Cancelled => {
             return Ok(see_other(format!(
@@ -73,27 +77,35 @@ pub async fn confirm_cancel(
             )));
         }
         RegistrationStatus::Waitlisted => Ask {
-            heading: "Warteliste verlassen",
-            question: format!(
-                "Möchten Sie die Warteliste für {} wirklich verlassen? Ihr Platz in der Reihe geht dabei verloren.",
-                p.site.name
-            ),
+            heading: Phrase::new("Warteliste verlassen", "Leave the waiting list"),
+            question: match visitor.lang {
+                Lang::De => format!(
+                    "Möchten Sie die Warteliste für {site} wirklich verlassen? Ihr Platz in der Reihe geht dabei verloren."
+                ),
+                Lang::En => format!(
+                    "Do you really want to leave the waiting list for {site}? You will lose your place in the queue."
+                ),
+            },
             action: "cancel",
-            button: "Ja, Warteliste verlassen",
+            button: Phrase::new("Ja, Warteliste verlassen", "Yes, leave the waiting list"),
             site: None,
         },
         RegistrationStatus::Confirmed => Ask {
-            heading: "Anmeldung stornieren",
-            question: format!(
-                "Möchten Sie Ihre Anmeldung für {} wirklich stornieren? Ihr Platz geht sofort an die nächste Person auf der Warteliste.",
-                p.site.name
-            ),
+            heading: Phrase::new("Anmeldung stornieren", "Cancel registration"),
+            question: match visitor.lang {
+                Lang::De => format!(
+                    "Möchten Sie Ihre Anmeldung für {site} wirklich stornieren? Ihr Platz geht sofort an die nächste Person auf der Warteliste."
+                ),
+                Lang::En => format!(
+                    "Do you really want to cancel your registration for {site}? Your seat goes straight to the next person on the waiting list."
+                ),
+            },
             action: "cancel",
-            button: "Ja, verbindlich stornieren",
+            button: Phrase::new("Ja, verbindlich stornieren", "Yes, cancel for good"),
             site: None,
         },
     };
-    confirm_page(&req, &state, &p, ask)
+    confirm_page(&req, &visitor, &state, &p, ask)
 }
 
 pub async fn confirm_switch(
@@ -103,30 +115,41 @@ pub async fn confirm_switch(
     query: web::Query<SiteQuery>,
 ) -> Result<HttpResponse, PageError> {
     let p = load(&state, &token).await?;
+    let visitor = Visitor::of(&req);
     let target = p
         .sites
         .iter()
         .find(|s| s.slug == query.site)
-        .ok_or(PageError::BadRequest("Diesen Standort gibt es nicht."))?;
-    let question = if p.registration.status() == RegistrationStatus::Waitlisted {
-        format!(
-            "Möchten Sie die Warteliste für {} verlassen und einen freien Platz in {} nehmen?",
-            p.site.name, target.name
-        )
-    } else {
-        format!(
-            "Möchten Sie von {} nach {} wechseln? Ihr bisheriger Platz geht sofort an die nächste Person auf der Warteliste.",
-            p.site.name, target.name
-        )
+        .ok_or(PageError::BadRequest(UNKNOWN_SITE))?;
+    let (from, to) = (
+        p.site.name_in(visitor.lang).text,
+        target.name_in(visitor.lang).text,
+    );
+    let waitlisted = p.registration.status() == RegistrationStatus::Waitlisted;
+    let question = match (visitor.lang, waitlisted) {
+        (Lang::De, true) => format!(
+            "Möchten Sie die Warteliste für {from} verlassen und einen freien Platz in {to} nehmen?"
+        ),
+        (Lang::En, true) => {
+            format!(
+                "Do you want to leave the waiting list for {from} and take a free seat in {to}?"
+            )
+        }
+        (Lang::De, false) => format!(
+            "Möchten Sie von {from} nach {to} wechseln? Ihr bisheriger Platz geht sofort an die nächste Person auf der Warteliste."
+        ),
+        (Lang::En, false) => format!(
+            "Do you want to switch from {from} to {to}? Your current seat goes straight to the next person on the waiting list."
+        ),
     };
     let ask = Ask {
-        heading: "Standort wechseln",
+        heading: Phrase::new("Standort wechseln", "Switch site"),
         question,
         action: "switch",
-        button: "Ja, Standort wechseln",
+        button: Phrase::new("Ja, Standort wechseln", "Yes, switch site"),
         site: Some(target.slug.clone()),
     };
-    confirm_page(&req, &state, &p, ask)
+    confirm_page(&req, &visitor, &state, &p, ask)
 }
 
 /// Runs a self-service change after the CSRF check; answers with a redirect to the
@@ -214,14 +237,19 @@ pub async fn confirm_delete(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let p = load(&state, &token).await?;
+    let visitor = Visitor::of(&req);
     let ask = Ask {
-        heading: "Anmeldung und Daten löschen",
-        question: "Möchten Sie Ihre Anmeldung und alle Ihre Angaben endgültig löschen? Ein Platz geht sofort an die nächste Person auf der Warteliste. Der persönliche Link funktioniert danach nicht mehr.".into(),
+        heading: Phrase::new("Anmeldung und Daten löschen", "Delete registration and data"),
+        question: visitor.tr(
+            "Möchten Sie Ihre Anmeldung und alle Ihre Angaben endgültig löschen? Ein Platz geht sofort an die nächste Person auf der Warteliste. Der persönliche Link funktioniert danach nicht mehr.",
+            "Do you want to delete your registration and all your details for good? A seat goes straight to the next person on the waiting list. Your personal link will stop working.",
+        )
+        .into(),
         action: "delete",
-        button: "Ja, endgültig löschen",
+        button: Phrase::new("Ja, endgültig löschen", "Yes, delete for good"),
         site: None,
     };
-    confirm_page(&req, &state, &p, ask)
+    confirm_page(&req, &visitor, &state, &p, ask)
 }
 
 pub async fn delete(
@@ -245,15 +273,24 @@ pub async fn delete(
     Ok(see_other("/deleted"))
 }
 
-pub async fn deleted_page(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn deleted_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let forum_id = state.forum_id;
     let forum = state
         .db(move |conn| db::forums::find_by_id(conn, forum_id).map_err(PageError::from))
         .await?;
+    let visitor = Visitor::of(&req);
+    let heading = visitor.tr("Ihre Daten wurden gelöscht", "Your data has been deleted");
     let page = crate::web::views::ErrorPage {
-        layout: Layout::new("Ihre Daten wurden gelöscht", forum.title.clone()),
-        heading: "Ihre Daten wurden gelöscht".into(),
-        message: "Ihre Anmeldung und alle Ihre Angaben sind gelöscht; ein Platz ging an die nächste Person auf der Warteliste. Für die Statistik bleibt nur ein Zähler ohne Bezug zu Ihrer Person.".into(),
+        layout: Layout::for_forum(&visitor, heading, &forum),
+        heading: heading.into(),
+        message: visitor.tr(
+            "Ihre Anmeldung und alle Ihre Angaben sind gelöscht; ein Platz ging an die nächste Person auf der Warteliste. Für die Statistik bleibt nur ein Zähler ohne Bezug zu Ihrer Person.",
+            "Your registration and all your details are deleted; a seat went to the next person on the waiting list. Only a count with no link to you remains for the statistics.",
+        )
+        .into(),
         reference: None,
     };
     Ok(private_html(StatusCode::OK, render(&page)?, None))

@@ -16,13 +16,13 @@ pub use resend::{resend, resend_form};
 use super::csrf;
 use super::errors::PageError;
 use super::public::forum_view;
-use super::views::{Layout, PersonView, RegistrationPage, SiteView, render};
+use super::views::{Layout, PersonView, RegistrationPage, SiteView, Visitor, render};
 use super::{AppState, private_html};
 use crate::db;
 use crate::db::forums::Forum;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
-use crate::domain::{RegistrationStatus, SiteKind, Token};
+use crate::domain::{Lang, RegistrationStatus, SiteKind, Token};
 use crate::mail::messages::checkin_url;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -66,19 +66,33 @@ pub struct DoneQuery {
     done: String,
 }
 
-fn done_message(code: &str, p: &Personal) -> Option<String> {
+fn done_message(code: &str, p: &Personal, lang: Lang) -> Option<String> {
     match code {
-        "cancelled" => {
-            Some("Ihre Anmeldung ist storniert. Eine Bestätigung ist per E-Mail unterwegs.".into())
-        }
-        "left" => Some(
-            "Sie stehen nicht mehr auf der Warteliste. Eine Bestätigung ist per E-Mail unterwegs."
-                .into(),
+        "cancelled" => Some(
+            lang.tr(
+                "Ihre Anmeldung ist storniert. Eine Bestätigung ist per E-Mail unterwegs.",
+                "Your registration is cancelled. A confirmation is on its way by e-mail.",
+            )
+            .into(),
         ),
-        "switched" => Some(format!(
-            "Ihr Standort ist jetzt {}. Eine Bestätigung mit dem neuen Kalendereintrag ist per E-Mail unterwegs.",
-            p.site.name
-        )),
+        "left" => Some(
+            lang.tr(
+                "Sie stehen nicht mehr auf der Warteliste. Eine Bestätigung ist per E-Mail unterwegs.",
+                "You are no longer on the waiting list. A confirmation is on its way by e-mail.",
+            )
+            .into(),
+        ),
+        "switched" => {
+            let site = p.site.name_in(lang).text;
+            Some(match lang {
+                Lang::De => format!(
+                    "Ihr Standort ist jetzt {site}. Eine Bestätigung mit dem neuen Kalendereintrag ist per E-Mail unterwegs."
+                ),
+                Lang::En => format!(
+                    "Your site is now {site}. A confirmation with the new calendar entry is on its way by e-mail."
+                ),
+            })
+        }
         _ => None,
     }
 }
@@ -91,11 +105,19 @@ async fn page(
     done: &str,
 ) -> Result<HttpResponse, PageError> {
     let p = load(state, token).await?;
+    let visitor = Visitor::of(req);
+    let lang = visitor.lang;
     let status = p.registration.status();
     let title = match (just_registered, status) {
-        (true, RegistrationStatus::Waitlisted) => "Sie stehen auf der Warteliste",
-        (true, _) => "Vielen Dank für Ihre Anmeldung",
-        (false, _) => "Ihre Anmeldung",
+        (true, RegistrationStatus::Waitlisted) => visitor.tr(
+            "Sie stehen auf der Warteliste",
+            "You are on the waiting list",
+        ),
+        (true, _) => visitor.tr(
+            "Vielen Dank für Ihre Anmeldung",
+            "Thank you for registering",
+        ),
+        (false, _) => visitor.tr("Ihre Anmeldung", "Your registration"),
     };
     let switch_options = match status {
         RegistrationStatus::Cancelled => Vec::new(),
@@ -103,7 +125,7 @@ async fn page(
             .sites
             .iter()
             .filter(|s| s.id != p.site.id && !s.is_full())
-            .map(SiteView::new)
+            .map(|s| SiteView::new(s, lang))
             .collect(),
     };
     let stream_link = (status == RegistrationStatus::Confirmed
@@ -112,10 +134,10 @@ async fn page(
     .then(|| format!("/stream/{}", p.registration.stream_token));
     let (_, cookie) = csrf::token_for(req, state.settings.is_https());
     let view = RegistrationPage {
-        layout: Layout::new(title, p.forum.title.clone()),
-        forum: forum_view(&p.forum),
-        site: SiteView::new(&p.site),
-        person: PersonView::new(&p.registration),
+        layout: Layout::for_forum(&visitor, title, &p.forum),
+        forum: forum_view(&p.forum, lang),
+        site: SiteView::new(&p.site, lang),
+        person: PersonView::new(&p.registration, lang),
         token: p.registration.manage_token.clone(),
         just_registered,
         confirmed: status == RegistrationStatus::Confirmed,
@@ -128,12 +150,12 @@ async fn page(
             .then(|| {
                 crate::qr::svg(
                     &checkin_url(&state.mail_context.public_url, &p.registration),
-                    "QR-Code für den Check-in",
+                    visitor.tr("QR-Code für den Check-in", "QR code for check-in"),
                 )
             })
             .flatten(),
         retention_days: state.settings.retention_days,
-        done: done_message(done, &p),
+        done: done_message(done, &p, lang),
     };
     Ok(private_html(StatusCode::OK, render(&view)?, cookie))
 }

@@ -2,12 +2,12 @@
 
 use crate::booking::{self};
 use crate::db;
-use crate::domain::{EmailAddress, Lang};
+use crate::domain::EmailAddress;
 use crate::web::csrf;
 use crate::web::errors::PageError;
 use crate::web::public::forum_view;
 use crate::web::rate_limit::{Door, retry_after_secs};
-use crate::web::views::{Layout, ResendLinkPage, render};
+use crate::web::views::{Layout, ResendLinkPage, Visitor, render};
 use crate::web::{AppState, private_html};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -34,14 +34,15 @@ async fn resend_page(
         .db(move |conn| db::forums::find_by_id(conn, forum_id).map_err(PageError::from))
         .await?;
     let (csrf_token, cookie) = csrf::token_for(req, state.settings.is_https());
+    let visitor = Visitor::of(req);
     let title = if error.is_some() {
-        "Fehler: Link erneut senden"
+        visitor.tr("Fehler: Link erneut senden", "Error: send the link again")
     } else {
-        "Link erneut senden"
+        visitor.tr("Link erneut senden", "Send the link again")
     };
     let view = ResendLinkPage {
-        layout: Layout::new(title, forum.title.clone()),
-        forum: forum_view(&forum),
+        layout: Layout::for_forum(&visitor, title, &forum),
+        forum: forum_view(&forum, visitor.lang),
         csrf_token,
         email,
         error,
@@ -80,7 +81,7 @@ pub async fn resend(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 form.email,
-                Some(e.message(Lang::De)),
+                Some(e.message(crate::web::lang::request_lang(&req))),
                 false,
             )
             .await;
