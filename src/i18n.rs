@@ -82,6 +82,37 @@ pub fn time_range(start: NaiveDateTime, end: NaiveDateTime, lang: Lang) -> Strin
     }
 }
 
+const MONTHS_EN_SHORT: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A Berlin wall-clock moment in tables: "25.11.2026 14:05" / "25 Nov 2026, 14:05".
+pub fn short_datetime(local: NaiveDateTime, lang: Lang) -> String {
+    match lang {
+        Lang::De => local.format("%d.%m.%Y %H:%M").to_string(),
+        Lang::En => format!(
+            "{} {} {}, {}",
+            local.day(),
+            MONTHS_EN_SHORT[local.month0() as usize],
+            local.year(),
+            local.format("%H:%M")
+        ),
+    }
+}
+
+/// A day in tables: "25.11.2026" / "25 Nov 2026".
+pub fn short_date(date: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::De => date.format("%d.%m.%Y").to_string(),
+        Lang::En => format!(
+            "{} {} {}",
+            date.day(),
+            MONTHS_EN_SHORT[date.month0() as usize],
+            date.year()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +122,9 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2027, 3, 18).expect("date");
         assert_eq!(long_date(date, Lang::De), "Donnerstag, 18. März 2027");
         assert_eq!(long_date(date, Lang::En), "Thursday, 18 March 2027");
+        let at = date.and_hms_opt(9, 5, 0).expect("time");
+        assert_eq!(short_datetime(at, Lang::De), "18.03.2027 09:05");
+        assert_eq!(short_datetime(at, Lang::En), "18 Mar 2027, 09:05");
+        assert_eq!(short_date(date, Lang::En), "18 Mar 2027");
     }
 }
