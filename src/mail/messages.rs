@@ -129,15 +129,15 @@ impl RegistrationMailView {
         let is_stream = site.kind() == SiteKind::Stream;
         RegistrationMailView {
             full_name: registration.full_name(),
-            forum_title: forum.title.clone(),
-            site_name: site.name.clone(),
+            forum_title: forum.title_in(lang).text,
+            site_name: site.name_in(lang).text,
             is_stream,
             venue: site.venue.clone(),
             address: site.address.clone(),
             date: i18n::long_date(forum.event_date, lang),
             time: i18n::time_range(site.starts_at, site.ends_at, lang),
-            focus: site.focus.clone(),
-            organiser: forum.organiser.clone(),
+            focus: site.focus_in(lang).text,
+            organiser: forum.organiser_in(lang).text,
             contact_email: forum.contact_email.clone(),
             contact_phone: forum.contact_phone.clone(),
             personal_url: personal_url(public_url, registration),
@@ -223,13 +223,14 @@ pub fn calendar_event(
     method: Method,
     now: NaiveDateTime,
 ) -> CalendarEvent {
+    let lang = Lang::from_code(&registration.locale).unwrap_or_default();
     let location = match (&site.venue, &site.address) {
         (Some(venue), Some(address)) => Some(format!("{venue}, {address}")),
         (Some(venue), None) => Some(venue.clone()),
-        (None, _) => (site.kind() == SiteKind::Stream).then(|| "Livestream".to_string()),
+        (None, _) => (site.kind() == SiteKind::Stream).then(|| site.name_in(lang).text),
     };
     let url = personal_url(&context.public_url, registration);
-    let english = registration.locale == Lang::En.code();
+    let english = lang == Lang::En;
     CalendarEvent {
         uid: format!(
             "registration-{}-{}@{}",
@@ -237,7 +238,11 @@ pub fn calendar_event(
         ),
         sequence: registration.calendar_sequence,
         method,
-        summary: format!("{} – {}", forum.title, site.name),
+        summary: format!(
+            "{} – {}",
+            forum.title_in(lang).text,
+            site.name_in(lang).text
+        ),
         description: if english {
             format!("Your registration: {url}")
         } else {
@@ -248,7 +253,7 @@ pub fn calendar_event(
         starts_local: site.starts_at,
         ends_local: site.ends_at,
         stamp_utc: now,
-        organiser: forum.organiser.clone(),
+        organiser: forum.organiser_in(lang).text,
         organiser_email: forum.contact_email.clone(),
     }
 }

@@ -14,7 +14,9 @@ use std::time::Duration;
 
 on_both_backends!(
     participant_registers_fixes_a_mistake_and_cancels,
+    participant_registers_in_english_and_switches_site,
     organiser_sees_the_count_change_and_checks_in,
+    organiser_works_in_english,
     registration_works_with_the_keyboard_alone,
 );
 
@@ -110,6 +112,70 @@ async fn participant_registers_fixes_a_mistake_and_cancels(backend: Backend) {
     browser.quit().await;
 }
 
+/// The same journey in English: the visitor picks English with the switch on the
+/// German page, the choice holds on every page, the mail is English, and the personal
+/// page moves the registration to another site.
+async fn participant_registers_in_english_and_switches_site(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = Browser::start(&artefacts(&format!("participant-en-{backend:?}"))).await;
+    browser.goto(&format!("{}/", app.address)).await;
+    browser.wait_for_text("<h2>Standorte</h2>").await;
+    browser.click("a[hreflang=\"en\"]").await;
+    browser.wait_for_text("<h2>Sites</h2>").await;
+    assert_eq!(
+        browser
+            .script("return document.documentElement.lang;")
+            .await,
+        "en"
+    );
+    browser.click("a[href=\"/register?site=riesa\"]").await;
+    browser.wait_for_text("<h1>Registration</h1>").await;
+    browser.type_into("#first_name", "Grace").await;
+    browser.type_into("#email", "grace@example.org").await;
+    browser
+        .type_into("#organisation", "Hopper Consulting")
+        .await;
+    browser.click("#sector option[value=\"company\"]").await;
+    browser.click("#privacy_consent").await;
+    browser.click("#submit-registration").await;
+
+    browser.wait_for_text("Please check your details").await;
+    browser
+        .find("#last_name[aria-invalid=\"true\"][aria-describedby=\"last_name-error\"]")
+        .await;
+    assert!(browser.title().await.starts_with("Error: Registration"));
+    browser.type_into("#last_name", "Hopper").await;
+    browser.click("#submit-registration").await;
+    browser.wait_for_text("Thank you for registering").await;
+    browser.wait_for_text("Thursday, 18 March 2027").await;
+
+    let mails = app.smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert!(
+        mails[0].subject.starts_with("Registration confirmed: "),
+        "{}",
+        mails[0].subject
+    );
+    browser
+        .goto(&format!("{}{}", app.address, mails[0].personal_path()))
+        .await;
+    browser.wait_for_text("<h1>Your registration</h1>").await;
+    browser.click("a[href$=\"/switch?site=chemnitz\"]").await;
+    browser.wait_for_text("<h1>Switch site</h1>").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Your site is now Chemnitz").await;
+    let registration = status_of(&app, "grace@example.org").expect("registration");
+    let (_, site) = db::registrations::find_by_id(&mut app.conn(), registration.id).expect("site");
+    assert_eq!(site.slug, "chemnitz");
+    let mails = app.smtp.wait_for(2, Duration::from_secs(20)).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject.starts_with("Change of site confirmed: ")),
+        "the switch is confirmed in English"
+    );
+    browser.quit().await;
+}
+
 async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
     let app = spawn_app(backend).await;
     add_admin(&app);
@@ -155,6 +221,52 @@ async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
             .await,
         "1",
         "checked in"
+    );
+    browser.quit().await;
+}
+
+/// The organiser journey in English, chosen with the switch on the login page.
+async fn organiser_works_in_english(backend: Backend) {
+    let app = spawn_app(backend).await;
+    add_admin(&app);
+    app.register(&valid_registration("riesa", "first@example.org"))
+        .await;
+    let browser = Browser::start(&artefacts(&format!("organiser-en-{backend:?}"))).await;
+    browser.goto(&format!("{}/organiser", app.address)).await;
+    browser.wait_for_text("Anmeldung für Organisatoren").await;
+    browser.click("a[hreflang=\"en\"]").await;
+    browser.wait_for_text("<h1>Organiser sign-in</h1>").await;
+    browser.type_into("#email", ADMIN).await;
+    browser.type_into("#password", ADMIN_PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("<h1>Overview</h1>").await;
+    assert_eq!(
+        browser
+            .script("return document.documentElement.lang;")
+            .await,
+        "en"
+    );
+    let confirmed =
+        "return document.querySelector('#site-riesa td:nth-of-type(2)').textContent.trim();";
+    assert_eq!(browser.script(confirmed).await, "1");
+    app.register(&valid_registration("riesa", "second@example.org"))
+        .await;
+    browser.goto(&format!("{}/organiser", app.address)).await;
+    browser.wait_for_text("<h1>Overview</h1>").await;
+    assert_eq!(browser.script(confirmed).await, "2");
+
+    let code = status_of(&app, "second@example.org")
+        .expect("registration")
+        .checkin_code;
+    browser
+        .goto(&format!("{}/organiser/checkin/{code}", app.address))
+        .await;
+    browser.click("button.button-large").await;
+    browser.wait_for_text("is checked in").await;
+    assert!(
+        status_of(&app, "second@example.org")
+            .and_then(|r| r.checked_in_at)
+            .is_some()
     );
     browser.quit().await;
 }
@@ -244,49 +356,63 @@ async fn axe_finds_no_accessibility_violations() {
 
     let browser = Browser::start(&artefacts("axe")).await;
     let mut report = Vec::new();
-    let public = [
-        "/".to_string(),
-        "/register".into(),
-        "/register?site=a".into(),
-        "/privacy".into(),
-        "/accessibility".into(),
-        "/imprint".into(),
-        "/resend-link".into(),
-        personal.clone(),
-        format!("{personal}/thanks"),
-        format!("{personal}/cancel"),
-        "/does-not-exist".into(),
-        "/organiser/login".into(),
-    ];
-    for path in &public {
-        browser.goto(&format!("{}{path}", app.address)).await;
-        for violation in browser.axe_violations(&axe).await {
-            report.push(format!("{path}: {violation}"));
+    let mut logged_in = false;
+    for lang in ["de", "en"] {
+        // The switch sets the cookie; every page after it is in that language.
+        browser.goto(&format!("{}/?lang={lang}", app.address)).await;
+        browser
+            .wait_for_text(&format!("<html lang=\"{lang}\">"))
+            .await;
+        let public = [
+            "/".to_string(),
+            "/register".into(),
+            "/register?site=a".into(),
+            "/privacy".into(),
+            "/accessibility".into(),
+            "/imprint".into(),
+            "/resend-link".into(),
+            personal.clone(),
+            format!("{personal}/thanks"),
+            format!("{personal}/cancel"),
+            "/does-not-exist".into(),
+            "/organiser/login".into(),
+        ];
+        for path in &public {
+            browser.goto(&format!("{}{path}", app.address)).await;
+            for violation in browser.axe_violations(&axe).await {
+                report.push(format!("{path} [{lang}]: {violation}"));
+            }
         }
-    }
-    // The form with errors.
-    browser.goto(&format!("{}/register", app.address)).await;
-    browser.click("#submit-registration").await;
-    browser.wait_for_text("Bitte prüfen Sie Ihre Angaben").await;
-    for violation in browser.axe_violations(&axe).await {
-        report.push(format!("form with errors: {violation}"));
-    }
-    // The organiser area.
-    browser
-        .goto(&format!("{}/organiser/login", app.address))
-        .await;
-    log_in(&browser).await;
-    for path in [
-        "/organiser".to_string(),
-        "/organiser/participants".into(),
-        format!("/organiser/participants/{}", first.id),
-        "/organiser/checkin?q=erste".into(),
-        format!("/organiser/checkin/{}", first.checkin_code),
-        "/organiser/attendance?site=a".into(),
-    ] {
-        browser.goto(&format!("{}{path}", app.address)).await;
+        // The form with errors.
+        browser.goto(&format!("{}/register", app.address)).await;
+        browser.click("#submit-registration").await;
+        browser.find(".error-summary").await;
         for violation in browser.axe_violations(&axe).await {
-            report.push(format!("{path}: {violation}"));
+            report.push(format!("form with errors [{lang}]: {violation}"));
+        }
+        // The organiser area.
+        if !logged_in {
+            browser
+                .goto(&format!("{}/organiser/login", app.address))
+                .await;
+            log_in(&browser).await;
+            logged_in = true;
+        }
+        for path in [
+            "/organiser".to_string(),
+            "/organiser/participants".into(),
+            format!("/organiser/participants/{}", first.id),
+            "/organiser/checkin?q=erste".into(),
+            format!("/organiser/checkin/{}", first.checkin_code),
+            "/organiser/attendance?site=a".into(),
+        ] {
+            browser.goto(&format!("{}{path}", app.address)).await;
+            browser
+                .wait_for_text(&format!("<html lang=\"{lang}\">"))
+                .await;
+            for violation in browser.axe_violations(&axe).await {
+                report.push(format!("{path} [{lang}]: {violation}"));
+            }
         }
     }
     browser.quit().await;
