@@ -58,7 +58,11 @@ impl Browser {
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--window-size=1024,900",
                     format!("--user-data-dir={}", profile.path().display()),
+                    // A German participant's browser, whatever the machine's locale;
+                    // the English journeys choose English with the switch on the page.
+                    "--lang=de-DE", "--accept-lang=de-DE,de",
                 ],
+                "prefs": {"intl.accept_languages": "de-DE,de"},
             },
         }}});
         let mut response = client
