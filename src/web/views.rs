@@ -83,6 +83,12 @@ impl Layout {
         self.lang.is_english()
     }
 
+    /// `lang="de"` around data from the forum file that is never translated (venues,
+    /// addresses) when the page is English, so screen readers pronounce it as German.
+    pub fn german_data(&self) -> &'static str {
+        if self.en() { " lang=de" } else { "" }
+    }
+
     /// `lang="de"` for a text shown untranslated on an English page.
     pub fn lang_of(&self, text: &Localised) -> String {
         text.lang_attr(self.lang)

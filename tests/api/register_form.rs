@@ -169,7 +169,7 @@ async fn second_registration_and_full_site_are_explained(backend: Backend) {
     );
     assert!(full.body.contains("Hier sind noch Plätze frei"));
     assert!(
-        full.body.contains("Ort riesa – noch 5 Plätze frei"),
+        full.body.contains("Ort riesa</span> – noch 5 Plätze frei"),
         "alternative with seats"
     );
     assert!(
