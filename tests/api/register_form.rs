@@ -173,7 +173,7 @@ async fn second_registration_and_full_site_are_explained(backend: Backend) {
         "alternative with seats"
     );
     assert!(
-        full.body.contains("Livestream – Plätze unbegrenzt"),
+        full.body.contains("Livestream</span> – Plätze unbegrenzt"),
         "the stream as alternative"
     );
     assert!(
