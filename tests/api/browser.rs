@@ -329,6 +329,70 @@ async fn registration_works_with_the_keyboard_alone(backend: Backend) {
     browser.quit().await;
 }
 
+/// At 320 CSS pixels nothing needs sideways scrolling (WCAG 1.4.10 Reflow), in either
+/// language: text wraps, forms stack; wide data tables scroll inside their own box.
+#[actix_web::test]
+async fn pages_reflow_at_320_pixels() {
+    let app = spawn_app(Backend::Sqlite).await;
+    add_admin(&app);
+    app.register(&valid_registration("riesa", "erste@example.org"))
+        .await;
+    let mails = app.smtp.wait_for(1, Duration::from_secs(20)).await;
+    let personal = mails[0].personal_path();
+    let browser = Browser::start_narrow(&artefacts("reflow"), 320).await;
+    // A phone zooms out to fit wide content, so compare with the screen, not the window.
+    let overflow = "return [screen.width, document.documentElement.scrollWidth];";
+    let mut report = Vec::new();
+    for lang in ["de", "en"] {
+        browser.goto(&format!("{}/?lang={lang}", app.address)).await;
+        let mut paths = vec![
+            "/".to_string(),
+            "/register?site=riesa".into(),
+            personal.clone(),
+            format!("{personal}/cancel"),
+            "/accessibility".into(),
+            "/organiser/login".into(),
+        ];
+        if lang == "de" {
+            browser
+                .goto(&format!("{}/organiser/login", app.address))
+                .await;
+            log_in(&browser).await;
+        }
+        paths.extend([
+            "/organiser".to_string(),
+            "/organiser/participants".into(),
+            "/organiser/checkin?q=erste".into(),
+        ]);
+        for path in paths {
+            browser.goto(&format!("{}{path}", app.address)).await;
+            let sizes = browser.script(overflow).await;
+            let (viewport, content) = (sizes[0].as_i64(), sizes[1].as_i64());
+            assert_eq!(viewport, Some(320), "the screen is 320 px wide");
+            if content > viewport {
+                browser
+                    .keep_evidence(&format!("overflow {path} {lang}"))
+                    .await;
+                report.push(format!("{path} [{lang}]: {content:?} px wide"));
+            }
+        }
+        // The form with its errors, too.
+        browser.goto(&format!("{}/register", app.address)).await;
+        browser.click("#submit-registration").await;
+        browser.find(".error-summary").await;
+        let sizes = browser.script(overflow).await;
+        if sizes[1].as_i64() > sizes[0].as_i64() {
+            report.push(format!("form with errors [{lang}]: {sizes}"));
+        }
+    }
+    browser.quit().await;
+    assert!(
+        report.is_empty(),
+        "sideways scrolling at 320 px:\n{}",
+        report.join("\n")
+    );
+}
+
 #[actix_web::test]
 async fn axe_finds_no_accessibility_violations() {
     let axe_path = std::env::var("AXE_JS").unwrap_or_else(|_| {

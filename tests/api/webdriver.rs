@@ -23,6 +23,16 @@ pub const SHIFT_TAB: &str = "\u{E008}\u{E004}\u{E008}";
 
 impl Browser {
     pub async fn start(artefacts: &Path) -> Browser {
+        Self::start_with(artefacts, None).await
+    }
+
+    /// A phone-sized browser: the viewport is `width` CSS pixels wide (WCAG reflow is
+    /// tested at 320, what 1280 pixels become at 400 % zoom).
+    pub async fn start_narrow(artefacts: &Path, width: u32) -> Browser {
+        Self::start_with(artefacts, Some(width)).await
+    }
+
+    async fn start_with(artefacts: &Path, width: Option<u32>) -> Browser {
         let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = free_port();
         let driver = Command::new(&driver_path)
@@ -49,7 +59,7 @@ impl Browser {
         }
         let profile = TempDir::new();
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
+        let mut capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": binary,
@@ -65,6 +75,10 @@ impl Browser {
                 "prefs": {"intl.accept_languages": "de-DE,de"},
             },
         }}});
+        if let Some(width) = width {
+            capabilities["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": 700, "pixelRatio": 1.0}});
+        }
         let mut response = client
             .post(format!("{base}/session"))
             .send_json(&capabilities)
