@@ -294,6 +294,14 @@ async fn registration_works_with_the_keyboard_alone(backend: Backend) {
         ("organisation", "Neustädter Zeitung"),
     ] {
         browser.tab_to(field).await;
+        // Where the focus is can be seen: a solid outline, not the browser default.
+        assert_eq!(
+            browser
+                .script("const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];")
+                .await,
+            serde_json::json!(["solid", "3px"]),
+            "visible focus on {field}"
+        );
         browser.press(text).await;
     }
     browser.tab_to("sector").await;
