@@ -148,10 +148,10 @@ fn login_page(
     let title = if error.is_some() {
         visitor.tr(
             "Fehler: Anmeldung für Organisatoren",
-            "Error: Organiser login",
+            "Error: Organiser sign-in",
         )
     } else {
-        visitor.tr("Anmeldung für Organisatoren", "Organiser login")
+        visitor.tr("Anmeldung für Organisatoren", "Organiser sign-in")
     };
     let page = LoginPage {
         layout: Layout::new(&visitor, title, visitor.tr("Fachforum", "Forum")),
@@ -265,7 +265,7 @@ pub async fn login(
                         "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in {minutes} Minuten erneut."
                     ),
                     Lang::En => format!(
-                        "Too many failed login attempts. Please try again in {minutes} minutes."
+                        "Too many failed sign-in attempts. Please try again in {minutes} minutes."
                     ),
                 }),
             )?;
