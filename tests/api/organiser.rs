@@ -21,6 +21,7 @@ on_both_backends!(
     checkin_accounts_only_check_people_in,
     capacity_changes_from_the_dashboard,
     participant_list_searches_filters_and_acts,
+    organiser_pages_read_in_english,
 );
 
 const PASSWORD: &str = "ein-langes-passwort-2027";
@@ -912,7 +913,7 @@ async fn participant_list_searches_filters_and_acts(backend: Backend) {
         )
         .await;
     assert!(
-        detail.body.contains("confirmation") && detail.body.contains("versendet"),
+        detail.body.contains("Anmeldebestätigung") && detail.body.contains("versendet"),
         "its mails with status"
     );
     let resent = app
@@ -946,4 +947,106 @@ async fn participant_list_searches_filters_and_acts(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Every organiser page in English carries no German UI text; only data (names,
+/// organisations, German place names) stays as it is.
+async fn organiser_pages_read_in_english(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.register(&valid_registration("goerlitz", "gast@example.org"))
+        .await;
+    app.register(&valid_registration("stream", "online@example.org"))
+        .await;
+    add(&app, "admin@example.org", Role::Admin);
+    app.smtp.wait_for(2, Duration::from_secs(20)).await;
+    let admin = login(&app.http, "admin@example.org").await;
+    let (id, code) = {
+        let mut conn = app.conn();
+        let forum = db::forums::find_latest(&mut conn)
+            .expect("q")
+            .expect("forum");
+        let (r, _) = db::registrations::find_by_email_key(&mut conn, forum.id, "gast@example.org")
+            .expect("q")
+            .expect("r");
+        (r.id, r.checkin_code)
+    };
+    // The language the header switch remembers in a cookie.
+    let english = format!("{}; lang=en", admin.cookies);
+    let pages = [
+        ("/organiser".to_string(), "Registrations per day"),
+        ("/organiser/participants".into(), "registrations found"),
+        (format!("/organiser/participants/{id}"), "Confirmation"),
+        ("/organiser/attendance?site=goerlitz".into(), "Signature"),
+        ("/organiser/checkin?q=gast".into(), "Check in Jürgen Groß"),
+        (format!("/organiser/checkin/{code}"), ">Check in</button>"),
+    ];
+    // Data that may appear as it is: the test person, German place names.
+    let data = [
+        "Jürgen Groß",
+        "Groß, Jürgen",
+        "Referent Fachkräftesicherung",
+        "Görlitz",
+    ];
+    let german = [
+        "Standort",
+        "Anmeld",
+        "Warteliste",
+        "storniert",
+        "bestätigt",
+        "Übersicht",
+        "Teilnehmende",
+        "Gruppe",
+        "Speichern",
+        "Abmelden",
+        "eingecheckt",
+        "Prozent",
+        "Uhr",
+        "Fassung",
+        "versendet",
+        "Livestream",
+        "Sie ",
+        " und ",
+        "ä",
+        "ö",
+        "ü",
+        "ß",
+    ];
+    for (path, expected) in &pages {
+        let page = app.get_as(path, &english).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("<html lang=\"en\">"), "{path}");
+        assert!(page.body.contains(expected), "{path}: {expected}");
+        let mut text = page.body.clone();
+        for value in data {
+            text = text.replace(value, "");
+        }
+        for word in german {
+            assert!(!text.contains(word), "{path}: German {word:?} in\n{text}");
+        }
+    }
+    // The switch's `?lang=en` and the browser's language alone are enough too, and
+    // German stays the default.
+    let switched = app
+        .get_as(
+            &format!("/organiser/participants/{id}?lang=en"),
+            &admin.cookies,
+        )
+        .await
+        .body;
+    assert!(switched.contains("Send the confirmation again"));
+    let response = app
+        .client
+        .get(format!("{}/organiser", app.address))
+        .insert_header(("Cookie", admin.cookies.clone()))
+        .insert_header(("Accept-Language", "en-GB,en;q=0.9"))
+        .send()
+        .await
+        .expect("GET");
+    let dashboard = collect(response).await.body;
+    assert!(
+        dashboard.contains("aria-label=\"2 percent full\""),
+        "{dashboard}"
+    );
+    let german_dashboard = app.get_as("/organiser", &admin.cookies).await.body;
+    assert!(german_dashboard.contains("Anmeldungen pro Tag"));
 }

@@ -3,7 +3,7 @@
 use crate::accounts::{self, LoginError, Role};
 use crate::db;
 use crate::db::organisers::Organiser;
-use crate::domain::Token;
+use crate::domain::{Lang, Token};
 use crate::web::AppState;
 use crate::web::csrf;
 use crate::web::errors::PageError;
@@ -144,13 +144,17 @@ fn login_page(
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let (csrf_token, cookie) = csrf::token_for(req, state.settings.is_https());
+    let visitor = Visitor::of(req);
     let title = if error.is_some() {
-        "Fehler: Anmeldung für Organisatoren"
+        visitor.tr(
+            "Fehler: Anmeldung für Organisatoren",
+            "Error: Organiser sign-in",
+        )
     } else {
-        "Anmeldung für Organisatoren"
+        visitor.tr("Anmeldung für Organisatoren", "Organiser sign-in")
     };
     let page = LoginPage {
-        layout: Layout::new(&Visitor::of(req), title, "Fachforum"),
+        layout: Layout::new(&visitor, title, visitor.tr("Fachforum", "Forum")),
         csrf_token,
         email,
         next,
@@ -212,6 +216,7 @@ pub async fn login(
         .db(move |conn| accounts::login(conn, &email, &password, &address, Utc::now().naive_utc()))
         .await;
     let next = safe_next(&form.next);
+    let lang = Visitor::of(&req).lang;
     match outcome {
         Ok(logged_in) => {
             let target = next.unwrap_or_else(|| match Role::from_code(&logged_in.organiser.role) {
@@ -239,7 +244,13 @@ pub async fn login(
             StatusCode::UNAUTHORIZED,
             form.email,
             next.unwrap_or_default(),
-            Some("E-Mail-Adresse oder Passwort stimmen nicht.".into()),
+            Some(
+                lang.tr(
+                    "E-Mail-Adresse oder Passwort stimmen nicht.",
+                    "The e-mail address or the password is wrong.",
+                )
+                .into(),
+            ),
         ),
         Err(LoginError::Throttled { retry_after }) => {
             let minutes = retry_after.num_minutes();
@@ -249,9 +260,14 @@ pub async fn login(
                 StatusCode::TOO_MANY_REQUESTS,
                 form.email,
                 next.unwrap_or_default(),
-                Some(format!(
-                    "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in {minutes} Minuten erneut."
-                )),
+                Some(match lang {
+                    Lang::De => format!(
+                        "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in {minutes} Minuten erneut."
+                    ),
+                    Lang::En => format!(
+                        "Too many failed sign-in attempts. Please try again in {minutes} minutes."
+                    ),
+                }),
             )?;
             if let Ok(value) = retry_after.num_seconds().to_string().parse() {
                 response.headers_mut().insert(RETRY_AFTER, value);

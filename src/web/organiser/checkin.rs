@@ -8,7 +8,7 @@ use crate::db;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::stats::ParticipantFilter;
-use crate::domain::{Phrase, RegistrationStatus, Token, berlin_time};
+use crate::domain::{Lang, Localised, Phrase, RegistrationStatus, Token, berlin_time};
 use crate::web::errors::PageError;
 use crate::web::views::{Layout, Visitor, render};
 use crate::web::{AppState, private_html, see_other};
@@ -20,25 +20,29 @@ use serde::Deserialize;
 pub struct Person {
     pub name: String,
     pub organisation: String,
-    pub site: String,
+    pub site: Localised,
     pub code: String,
     pub status: RegistrationStatus,
-    /// "09:12 Uhr" when already checked in.
+    /// "09:12 Uhr" / "09:12" when already checked in.
     pub checked_in_at: Option<String>,
     pub checked_in_by: Option<String>,
 }
 
 impl Person {
-    fn new(registration: &Registration, site: &Site, by: Option<String>) -> Person {
+    fn new(registration: &Registration, site: &Site, by: Option<String>, lang: Lang) -> Person {
         Person {
             name: registration.full_name(),
             organisation: registration.organisation.clone(),
-            site: site.name.clone(),
+            site: site.name_in(lang),
             code: registration.checkin_code.clone(),
             status: registration.status(),
-            checked_in_at: registration
-                .checked_in_at
-                .map(|t| berlin_time::to_local(t).format("%H:%M Uhr").to_string()),
+            checked_in_at: registration.checked_in_at.map(|t| {
+                let time = berlin_time::to_local(t).format("%H:%M");
+                match lang {
+                    Lang::De => format!("{time} Uhr"),
+                    Lang::En => time.to_string(),
+                }
+            }),
             checked_in_by: by,
         }
     }
@@ -79,6 +83,8 @@ pub async fn search(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, PageError> {
     let current = auth::require(&req, &state, Role::Checkin).await?;
+    let visitor = Visitor::of(&req);
+    let lang = visitor.lang;
     let (forum_id, q) = (state.forum_id, query.q.trim().to_string());
     let searched = !q.is_empty();
     let people = if searched {
@@ -90,14 +96,18 @@ pub async fn search(
                     ..Default::default()
                 };
                 let (rows, _) = db::stats::participants(conn, forum_id, &filter, 0, 30)?;
-                Ok::<_, PageError>(rows.iter().map(|(r, s)| Person::new(r, s, None)).collect())
+                Ok::<_, PageError>(
+                    rows.iter()
+                        .map(|(r, s)| Person::new(r, s, None, lang))
+                        .collect(),
+                )
             })
             .await?
     } else {
         Vec::new()
     };
     let view = SearchPage {
-        layout: Layout::new(&Visitor::of(&req), "Check-in", "Fachforum"),
+        layout: Layout::new(&visitor, "Check-in", visitor.tr("Fachforum", "Forum")),
         nav: current.nav(),
         q: query.q.clone(),
         people,
@@ -141,14 +151,15 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let current = auth::require(&req, &state, Role::Checkin).await?;
     let (registration, site, by) = load(&state, &code).await?;
+    let visitor = Visitor::of(&req);
     let view = CheckinPage {
         layout: Layout::new(
-            &Visitor::of(&req),
+            &visitor,
             format!("Check-in: {}", registration.full_name()),
-            "Fachforum",
+            visitor.tr("Fachforum", "Forum"),
         ),
         nav: current.nav(),
-        person: Person::new(&registration, &site, by),
+        person: Person::new(&registration, &site, by, visitor.lang),
         done: query.done == "1",
     };
     Ok(private_html(StatusCode::OK, render(&view)?, None))

@@ -6,7 +6,7 @@ use super::auth::{self, Nav};
 use crate::accounts::Role;
 use crate::booking::organiser::{CapacityError, set_capacity as change_capacity};
 use crate::db::{self, DbConnection};
-use crate::domain::{Capacity, Lang, Sector, SiteKind, berlin_time};
+use crate::domain::{Capacity, Lang, Localised, Sector, SiteKind, berlin_time};
 use crate::i18n;
 use crate::web::errors::{PageError, Problem};
 use crate::web::views::{Layout, Visitor, render};
@@ -33,7 +33,11 @@ pub struct Counts {
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteStats {
     pub slug: String,
+    /// The name as the forum file has it (German); the JSON API shows this one.
     pub name: String,
+    /// The name in the reader's language, for the dashboard page.
+    #[serde(skip)]
+    pub label: Localised,
     pub is_stream: bool,
     #[serde(flatten)]
     pub counts: Counts,
@@ -59,8 +63,8 @@ pub struct Stats {
 }
 
 /// Reads every number of the dashboard; each comes straight from a query, so it
-/// always equals the database.
-pub fn load_stats(conn: &mut DbConnection, forum_id: i64) -> Result<Stats, PageError> {
+/// always equals the database. Site labels are in `lang`.
+pub fn load_stats(conn: &mut DbConnection, forum_id: i64, lang: Lang) -> Result<Stats, PageError> {
     let sites = db::sites::list_for_forum(conn, forum_id)?;
     let status = db::stats::status_counts(conn, forum_id)?;
     let checked_in = db::stats::checked_in_counts(conn, forum_id)?;
@@ -102,6 +106,7 @@ pub fn load_stats(conn: &mut DbConnection, forum_id: i64) -> Result<Stats, PageE
             SiteStats {
                 slug: site.slug.clone(),
                 name: site.name.clone(),
+                label: site.name_in(lang),
                 is_stream: site.kind() == SiteKind::Stream,
                 fill_percent: counts.capacity.map(|c| {
                     if c == 0 {
@@ -181,7 +186,7 @@ const BAR_STEP: i64 = 14;
 /// The chart is never narrower than this many bars, so one day is not one huge block.
 const MIN_BARS: i64 = 40;
 
-fn bars(days: &[DayCount]) -> Vec<Bar> {
+fn bars(days: &[DayCount], lang: Lang) -> Vec<Bar> {
     let max = days
         .iter()
         .map(|d| d.registrations)
@@ -197,8 +202,11 @@ fn bars(days: &[DayCount]) -> Vec<Bar> {
                 x: i64::try_from(i).unwrap_or(0) * BAR_STEP,
                 y: CHART_HEIGHT - height,
                 height,
-                label: day.date.format("%d.%m.%Y").to_string(),
-                short_label: day.date.format("%d.%m.").to_string(),
+                label: i18n::short_date(day.date, lang),
+                short_label: match lang {
+                    Lang::De => day.date.format("%d.%m.").to_string(),
+                    Lang::En => day.date.format("%-d %b").to_string(),
+                },
                 show_label: i % every == 0,
                 count: day.registrations,
             }
@@ -220,16 +228,21 @@ pub struct DashboardQuery {
     confirmed: i64,
 }
 
-fn capacity_error(query: &DashboardQuery, stats: &Stats) -> Option<String> {
+fn capacity_error(query: &DashboardQuery, stats: &Stats, lang: Lang) -> Option<String> {
     let site = stats.sites.iter().find(|s| s.slug == query.site)?;
-    match query.error.as_str() {
-        "invalid" => Some(format!(
-            "{}: Bitte geben Sie die Kapazität als ganze Zahl zwischen 0 und 100000 an.",
-            site.name
+    let (name, confirmed) = (&site.label.text, query.confirmed);
+    match (query.error.as_str(), lang) {
+        ("invalid", Lang::De) => Some(format!(
+            "{name}: Bitte geben Sie die Kapazität als ganze Zahl zwischen 0 und 100000 an."
         )),
-        "below_confirmed" => Some(format!(
-            "Die Kapazität von {} kann nicht unter {} sinken: So viele Personen sind bereits bestätigt. Stornierungen geben Plätze frei.",
-            site.name, query.confirmed
+        ("invalid", Lang::En) => Some(format!(
+            "{name}: Please give the capacity as a whole number between 0 and 100000."
+        )),
+        ("below_confirmed", Lang::De) => Some(format!(
+            "Die Kapazität von {name} kann nicht unter {confirmed} sinken: So viele Personen sind bereits bestätigt. Stornierungen geben Plätze frei."
+        )),
+        ("below_confirmed", Lang::En) => Some(format!(
+            "The capacity of {name} cannot go below {confirmed}: that many people are already confirmed. Cancellations free up seats."
         )),
         _ => None,
     }
@@ -241,11 +254,12 @@ pub async fn page(
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, PageError> {
     let current = auth::require(&req, &state, Role::Admin).await?;
-    let forum_id = state.forum_id;
+    let visitor = Visitor::of(&req);
+    let (forum_id, lang) = (state.forum_id, visitor.lang);
     let (forum, stats) = state
         .db(move |conn| {
             let forum = db::forums::find_by_id(conn, forum_id)?;
-            Ok::<_, PageError>((forum, load_stats(conn, forum_id)?))
+            Ok::<_, PageError>((forum, load_stats(conn, forum_id, lang)?))
         })
         .await?;
     let now_local = berlin_time::to_local(Utc::now().naive_utc());
@@ -255,29 +269,37 @@ pub async fn page(
         .map(|(i, sector)| {
             let counts: Vec<i64> = stats.sites.iter().map(|s| s.sectors[i]).collect();
             SectorRow {
-                label: sector.label(Lang::De),
+                label: sector.label(lang),
                 total: counts.iter().sum(),
                 counts,
             }
         })
         .collect();
-    let bars = bars(&stats.days);
+    let bars = bars(&stats.days, lang);
+    let updated_date = i18n::long_date(now_local.date(), lang);
+    let updated_time = now_local.format("%H:%M:%S");
     let page = DashboardPage {
-        layout: Layout::new(&Visitor::of(&req), "Übersicht", forum.title.clone()),
+        layout: Layout::for_forum(&visitor, visitor.tr("Übersicht", "Overview"), &forum),
         nav: current.nav(),
         chart_width: i64::try_from(bars.len()).unwrap_or(0).max(MIN_BARS) * BAR_STEP,
         bars,
         sector_rows,
-        updated_at: format!(
-            "{}, {} Uhr",
-            i18n::long_date(now_local.date(), Lang::De),
-            now_local.format("%H:%M:%S")
-        ),
+        updated_at: match lang {
+            Lang::De => format!("{updated_date}, {updated_time} Uhr"),
+            Lang::En => format!("{updated_date}, {updated_time}"),
+        },
         message: match query.done.as_str() {
-            "capacity" => Some("Die Kapazität wurde geändert.".into()),
+            "capacity" => Some(
+                visitor
+                    .tr(
+                        "Die Kapazität wurde geändert.",
+                        "The capacity has been changed.",
+                    )
+                    .into(),
+            ),
             _ => None,
         },
-        error: capacity_error(&query, &stats),
+        error: capacity_error(&query, &stats, lang),
         stats,
     };
     Ok(private_html(StatusCode::OK, render(&page)?, None))
@@ -310,7 +332,7 @@ pub async fn stats_json(
     }
     let forum_id = state.forum_id;
     let stats = state
-        .db(move |conn| load_stats(conn, forum_id).map_err(|e| anyhow::anyhow!("{e}")))
+        .db(move |conn| load_stats(conn, forum_id, Lang::De).map_err(|e| anyhow::anyhow!("{e}")))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))

@@ -9,7 +9,8 @@ use crate::db::outbox::OutboxEntry;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::stats::{ParticipantFilter, SortOrder};
-use crate::domain::{Lang, Phrase, RegistrationStatus, Sector, berlin_time};
+use crate::domain::{Lang, Localised, Phrase, RegistrationStatus, Sector, berlin_time};
+use crate::i18n;
 use crate::web::errors::PageError;
 use crate::web::views::{Layout, PersonView, Visitor, render};
 use crate::web::{AppState, percent_encode, private_html, see_other};
@@ -22,23 +23,38 @@ use serde::Deserialize;
 
 const PAGE_SIZE: i64 = 50;
 
-fn local_time(t: NaiveDateTime) -> String {
-    berlin_time::to_local(t)
-        .format("%d.%m.%Y %H:%M")
-        .to_string()
+/// A stored UTC moment as Berlin wall-clock time in a table.
+fn local_time(t: NaiveDateTime, lang: Lang) -> String {
+    i18n::short_datetime(berlin_time::to_local(t), lang)
 }
 
-fn status_label(status: &str) -> &'static str {
+fn status_label(status: &str, lang: Lang) -> &'static str {
     match RegistrationStatus::from_code(status) {
-        Some(RegistrationStatus::Confirmed) => "bestätigt",
-        Some(RegistrationStatus::Waitlisted) => "Warteliste",
-        Some(RegistrationStatus::Cancelled) => "storniert",
-        None => "unbekannt",
+        Some(RegistrationStatus::Confirmed) => lang.tr("bestätigt", "confirmed"),
+        Some(RegistrationStatus::Waitlisted) => lang.tr("Warteliste", "waiting list"),
+        Some(RegistrationStatus::Cancelled) => lang.tr("storniert", "cancelled"),
+        None => lang.tr("unbekannt", "unknown"),
     }
 }
 
-fn sector_label(code: &str) -> String {
-    Sector::parse(code).map_or_else(|_| code.to_string(), |s| s.label(Lang::De).to_string())
+fn sector_label(code: &str, lang: Lang) -> String {
+    Sector::parse(code).map_or_else(|_| code.to_string(), |s| s.label(lang).to_string())
+}
+
+/// What a mail in the outbox was about, by its kind code (`MailKind::code`).
+fn mail_kind_label(kind: &str, lang: Lang) -> String {
+    let (de, en) = match kind {
+        "confirmation" => ("Anmeldebestätigung", "Confirmation"),
+        "waitlisted" => ("Platz auf der Warteliste", "Place on the waiting list"),
+        "promoted" => ("Nachgerückt", "Moved up from the waiting list"),
+        "switched" => ("Standortwechsel", "Change of site"),
+        "cancelled" => ("Stornierung", "Cancellation"),
+        "left_waitlist" => ("Warteliste verlassen", "Left the waiting list"),
+        "link" => ("Persönlicher Link", "Personal link"),
+        "reminder" => ("Erinnerung", "Reminder"),
+        other => return other.to_string(),
+    };
+    lang.tr(de, en).to_string()
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -100,24 +116,24 @@ pub struct Row {
     pub email: String,
     pub organisation: String,
     pub sector: String,
-    pub site: String,
+    pub site: Localised,
     pub status: &'static str,
     pub registered: String,
     pub checked_in: Option<String>,
 }
 
 impl Row {
-    fn new(registration: &Registration, site: &Site) -> Row {
+    fn new(registration: &Registration, site: &Site, lang: Lang) -> Row {
         Row {
             id: registration.id,
             name: format!("{}, {}", registration.last_name, registration.first_name),
             email: registration.email.clone(),
             organisation: registration.organisation.clone(),
-            sector: sector_label(&registration.sector),
-            site: site.name.clone(),
-            status: status_label(&registration.status),
-            registered: local_time(registration.created_at),
-            checked_in: registration.checked_in_at.map(local_time),
+            sector: sector_label(&registration.sector, lang),
+            site: site.name_in(lang),
+            status: status_label(&registration.status, lang),
+            registered: local_time(registration.created_at, lang),
+            checked_in: registration.checked_in_at.map(|t| local_time(t, lang)),
         }
     }
 }
@@ -126,6 +142,8 @@ pub struct Choice {
     pub value: String,
     pub label: String,
     pub selected: bool,
+    /// `Some("de")` for a German site name shown untranslated on an English page.
+    pub lang: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -153,6 +171,7 @@ fn choices(options: &[(&str, &str)], selected: &str) -> Vec<Choice> {
             value: value.to_string(),
             label: label.to_string(),
             selected: *value == selected,
+            lang: None,
         })
         .collect()
 }
@@ -163,6 +182,8 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let current = auth::require(&req, &state, Role::Admin).await?;
+    let visitor = Visitor::of(&req);
+    let lang = visitor.lang;
     let query = query.into_inner();
     let page = query.page.max(1);
     let (forum_id, q) = (state.forum_id, query.clone());
@@ -182,30 +203,38 @@ pub async fn list(
         })
         .await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let mut site_options = vec![("", "alle Standorte")];
-    site_options.extend(sites.iter().map(|s| (s.slug.as_str(), s.name.as_str())));
-    let sector_codes: Vec<(String, String)> = Sector::ALL
+    let mut site_choices = choices(&[("", lang.tr("alle Standorte", "all sites"))], &query.site);
+    site_choices.extend(sites.iter().map(|s| {
+        let name = s.name_in(lang);
+        Choice {
+            value: s.slug.clone(),
+            selected: s.slug == query.site,
+            lang: name.lang_attr(lang),
+            label: name.text,
+        }
+    }));
+    let sector_codes: Vec<(&str, &str)> = Sector::ALL
         .iter()
-        .map(|s| (s.code().to_string(), s.label(Lang::De).to_string()))
+        .map(|s| (s.code(), s.label(lang)))
         .collect();
-    let mut sector_options = vec![("", "alle Gruppen")];
-    sector_options.extend(sector_codes.iter().map(|(c, l)| (c.as_str(), l.as_str())));
+    let mut sector_options = vec![("", lang.tr("alle Gruppen", "all groups"))];
+    sector_options.extend(sector_codes);
     let view = ListPage {
-        layout: Layout::new(&Visitor::of(&req), "Teilnehmende", forum.title.clone()),
+        layout: Layout::for_forum(&visitor, visitor.tr("Teilnehmende", "Participants"), &forum),
         nav: current.nav(),
-        rows: rows.iter().map(|(r, s)| Row::new(r, s)).collect(),
+        rows: rows.iter().map(|(r, s)| Row::new(r, s, lang)).collect(),
         total,
         page,
         pages,
         previous: (page > 1).then(|| query.with_page(page - 1)),
         next: (page < pages).then(|| query.with_page(page + 1)),
-        sites: choices(&site_options, &query.site),
+        sites: site_choices,
         statuses: choices(
             &[
-                ("", "alle"),
-                ("confirmed", "bestätigt"),
-                ("waitlisted", "Warteliste"),
-                ("cancelled", "storniert"),
+                ("", lang.tr("alle", "all")),
+                ("confirmed", status_label("confirmed", lang)),
+                ("waitlisted", status_label("waitlisted", lang)),
+                ("cancelled", status_label("cancelled", lang)),
             ],
             &query.status,
         ),
@@ -213,9 +242,9 @@ pub async fn list(
         sorts: choices(
             &[
                 ("name", "Name"),
-                ("newest", "neueste zuerst"),
-                ("oldest", "älteste zuerst"),
-                ("site", "Standort"),
+                ("newest", lang.tr("neueste zuerst", "newest first")),
+                ("oldest", lang.tr("älteste zuerst", "oldest first")),
+                ("site", lang.tr("Standort", "Site")),
             ],
             if query.sort.is_empty() {
                 "name"
@@ -238,18 +267,18 @@ pub struct MailRow {
 }
 
 impl MailRow {
-    fn new(entry: &OutboxEntry) -> MailRow {
+    fn new(entry: &OutboxEntry, lang: Lang) -> MailRow {
         MailRow {
-            kind: entry.kind.clone(),
+            kind: mail_kind_label(&entry.kind, lang),
             status: match entry.status.as_str() {
-                "sent" => "versendet",
-                "failed" => "endgültig fehlgeschlagen",
-                _ if entry.last_error.is_some() => "wird erneut versucht",
-                _ => "in der Warteschlange",
+                "sent" => lang.tr("versendet", "sent"),
+                "failed" => lang.tr("endgültig fehlgeschlagen", "failed for good"),
+                _ if entry.last_error.is_some() => lang.tr("wird erneut versucht", "being retried"),
+                _ => lang.tr("in der Warteschlange", "queued"),
             },
             attempts: entry.attempts,
-            created: local_time(entry.created_at),
-            sent: entry.sent_at.map(local_time),
+            created: local_time(entry.created_at, lang),
+            sent: entry.sent_at.map(|t| local_time(t, lang)),
             last_error: entry.last_error.clone(),
         }
     }
@@ -262,7 +291,7 @@ struct DetailPage {
     nav: Nav,
     id: i64,
     person: PersonView,
-    site: String,
+    site: Localised,
     status: String,
     registered: String,
     consent: String,
@@ -315,32 +344,37 @@ pub async fn detail(
             Ok::<_, PageError>((forum, db::outbox::for_registration(conn, registration_id)?))
         })
         .await?;
+    let visitor = Visitor::of(&req);
+    let lang = visitor.lang;
     let view = DetailPage {
-        layout: Layout::new(
-            &Visitor::of(&req),
-            registration.full_name(),
-            forum.title.clone(),
-        ),
+        layout: Layout::for_forum(&visitor, registration.full_name(), &forum),
         nav: current.nav(),
         id: registration.id,
-        person: PersonView::new(&registration, Lang::De),
-        site: site.name.clone(),
-        status: status_label(&registration.status).to_string(),
-        registered: local_time(registration.created_at),
+        person: PersonView::new(&registration, lang),
+        site: site.name_in(lang),
+        status: status_label(&registration.status, lang).to_string(),
+        registered: local_time(registration.created_at, lang),
         consent: format!(
-            "{} (Fassung {})",
-            local_time(registration.consent_at),
+            "{} ({} {})",
+            local_time(registration.consent_at, lang),
+            lang.tr("Fassung", "version"),
             registration.consent_version
         ),
-        checked_in: registration.checked_in_at.map(local_time),
+        checked_in: registration.checked_in_at.map(|t| local_time(t, lang)),
         checkin_path: format!("/organiser/checkin/{}", registration.checkin_code),
         // Accessibility needs are health-adjacent data: admins only (this page is).
         show_needs: current.is_admin(),
         cancellable: registration.status() != RegistrationStatus::Cancelled,
-        mails: mails.iter().map(MailRow::new).collect(),
+        mails: mails.iter().map(|m| MailRow::new(m, lang)).collect(),
         done: match query.done.as_str() {
-            "resent" => Some("Die Bestätigung wird erneut versendet."),
-            "cancelled" => Some("Die Anmeldung ist storniert; der Platz ging an die Warteliste."),
+            "resent" => Some(lang.tr(
+                "Die Bestätigung wird erneut versendet.",
+                "The confirmation is being sent again.",
+            )),
+            "cancelled" => Some(lang.tr(
+                "Die Anmeldung ist storniert; der Platz ging an die Warteliste.",
+                "The registration is cancelled; the seat went to the waiting list.",
+            )),
             _ => None,
         },
     };
@@ -491,12 +525,14 @@ pub async fn export_csv(
             r.first_name.clone(),
             r.email.clone(),
             r.organisation.clone(),
-            sector_label(&r.sector),
+            sector_label(&r.sector, Lang::De),
             r.position.clone().unwrap_or_default(),
             site.name.clone(),
-            status_label(&r.status).to_string(),
-            local_time(r.created_at),
-            r.checked_in_at.map(local_time).unwrap_or_default(),
+            status_label(&r.status, Lang::De).to_string(),
+            local_time(r.created_at, Lang::De),
+            r.checked_in_at
+                .map(|t| local_time(t, Lang::De))
+                .unwrap_or_default(),
         ];
         if with_needs {
             fields.push(r.accessibility_needs.clone().unwrap_or_default());
@@ -525,9 +561,9 @@ pub struct AttendanceRow {
 struct AttendancePage {
     layout: Layout,
     nav: Nav,
-    forum_title: String,
+    forum_title: Localised,
     date: String,
-    site: String,
+    site: Localised,
     rows: Vec<AttendanceRow>,
 }
 
@@ -553,16 +589,23 @@ pub async fn attendance(
             Ok::<_, PageError>((forum, site, rows))
         })
         .await?;
+    let visitor = Visitor::of(&req);
+    let lang = visitor.lang;
+    let site_name = site.name_in(lang);
     let view = AttendancePage {
-        layout: Layout::new(
-            &Visitor::of(&req),
-            format!("Anwesenheitsliste {}", site.name),
-            forum.title.clone(),
+        layout: Layout::for_forum(
+            &visitor,
+            format!(
+                "{} {}",
+                visitor.tr("Anwesenheitsliste", "Attendance list"),
+                site_name.text
+            ),
+            &forum,
         ),
         nav: current.nav(),
-        forum_title: forum.title.clone(),
-        date: crate::i18n::long_date(forum.event_date, Lang::De),
-        site: site.name.clone(),
+        forum_title: forum.title_in(lang),
+        date: i18n::long_date(forum.event_date, lang),
+        site: site_name,
         rows: rows
             .iter()
             .map(|(r, _)| AttendanceRow {
