@@ -875,7 +875,7 @@ async fn participant_list_searches_filters_and_acts(backend: Backend) {
         .get_as("/organiser/participants?q=AUFBAU", &admin.cookies)
         .await;
     assert!(
-        found.body.contains("1 Anmeldungen gefunden") && found.body.contains("liste07@example.org")
+        found.body.contains("1 Anmeldung gefunden") && found.body.contains("liste07@example.org")
     );
     let by_site = app
         .get_as(
@@ -884,7 +884,7 @@ async fn participant_list_searches_filters_and_acts(backend: Backend) {
         )
         .await;
     assert!(
-        by_site.body.contains("1 Anmeldungen gefunden") && by_site.body.contains("b2@example.org")
+        by_site.body.contains("1 Anmeldung gefunden") && by_site.body.contains("b2@example.org")
     );
     let none = app
         .get_as("/organiser/participants?sector=politics", &admin.cookies)

@@ -253,7 +253,8 @@ pub async fn login(
             ),
         ),
         Err(LoginError::Throttled { retry_after }) => {
-            let minutes = retry_after.num_minutes();
+            // Rounded up: "in 0 minutes" would invite an immediate, refused retry.
+            let minutes = (retry_after.num_seconds() + 59) / 60;
             let mut response = login_page(
                 &req,
                 &state,
@@ -261,9 +262,11 @@ pub async fn login(
                 form.email,
                 next.unwrap_or_default(),
                 Some(match lang {
+                    Lang::De if minutes == 1 => "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in einer Minute erneut.".to_string(),
                     Lang::De => format!(
                         "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in {minutes} Minuten erneut."
                     ),
+                    Lang::En if minutes == 1 => "Too many failed sign-in attempts. Please try again in a minute.".to_string(),
                     Lang::En => format!(
                         "Too many failed sign-in attempts. Please try again in {minutes} minutes."
                     ),
