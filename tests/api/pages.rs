@@ -125,13 +125,16 @@ pub async fn prepare(app: &TestApp) -> Prepared {
     }
 }
 
+/// A form sent on the tour: what it is, where it goes, its fields.
+type FormPost<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+
 /// Every page, rendered for a visitor whose `lang` cookie says `lang`.
 pub async fn tour(app: &TestApp, p: &Prepared, lang: &str) -> Vec<(String, String)> {
     let public = format!("{}; lang={lang}", p.csrf_cookie);
     let organiser = format!("{}; lang={lang}", p.organiser);
     let token = p.csrf_token.as_str();
     let mut pages = Vec::new();
-    let posts: [(&str, &str, Vec<(&str, &str)>, &str); 4] = [
+    let posts: [FormPost<'_>; 4] = [
         (
             "form with errors",
             "/register",
@@ -140,7 +143,6 @@ pub async fn tour(app: &TestApp, p: &Prepared, lang: &str) -> Vec<(String, Strin
                 ("email", "kaputt"),
                 ("csrf_token", token),
             ],
-            &public,
         ),
         (
             "form for a full site",
@@ -155,13 +157,11 @@ pub async fn tour(app: &TestApp, p: &Prepared, lang: &str) -> Vec<(String, Strin
                 ("privacy_consent", "yes"),
                 ("csrf_token", token),
             ],
-            &public,
         ),
         (
             "resend link with errors",
             "/resend-link",
             vec![("email", "kaputt"), ("csrf_token", token)],
-            &public,
         ),
         (
             "login with errors",
@@ -171,11 +171,10 @@ pub async fn tour(app: &TestApp, p: &Prepared, lang: &str) -> Vec<(String, Strin
                 ("password", "falsch-falsch"),
                 ("csrf_token", token),
             ],
-            &public,
         ),
     ];
-    for (name, path, fields, cookies) in posts {
-        let page = app.post_as(path, &fields, cookies).await;
+    for (name, path, fields) in posts {
+        let page = app.post_as(path, &fields, &public).await;
         assert!(
             page.status.is_client_error(),
             "{name}: {} {}",
