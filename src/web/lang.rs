@@ -58,7 +58,9 @@ pub fn switch_href(req: &HttpRequest, lang: Lang) -> String {
         .collect();
     let choice = format!("lang={}", lang.code());
     query.push(&choice);
-    format!("{}?{}", req.path(), query.join("&"))
+    // "//host" or "/\host" would make the link leave the site (a 404 page echoes any path).
+    let path = req.path().trim_start_matches(['/', '\\']);
+    format!("/{path}?{}", query.join("&"))
 }
 
 /// Remembers a language chosen with `?lang=`, answers error pages in the visitor's
@@ -144,5 +146,13 @@ mod tests {
         assert_eq!(switch_href(&req, Lang::En), "/register?site=riesa&lang=en");
         let req = TestRequest::with_uri("/").to_http_request();
         assert_eq!(switch_href(&req, Lang::En), "/?lang=en");
+        let req = TestRequest::with_uri("//evil.example/x").to_http_request();
+        assert_eq!(switch_href(&req, Lang::En), "/evil.example/x?lang=en");
+        let req = TestRequest::with_uri("/%5Cevil.example").to_http_request();
+        assert_eq!(
+            switch_href(&req, Lang::En),
+            "/%5Cevil.example?lang=en",
+            "an encoded backslash stays encoded, which browsers do not read as a slash"
+        );
     }
 }

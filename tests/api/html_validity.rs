@@ -15,6 +15,28 @@ async fn every_page_and_mail_is_valid_html() {
     let prepared = prepare(&app).await;
     let mut pages = tour(&app, &prepared, "de").await;
     pages.extend(tour(&app, &prepared, "en").await);
+    // What every page needs beyond valid markup: its language, one h1, the landmarks
+    // and a skip link to the main content, the footer links to the legal pages.
+    for (name, html) in &pages {
+        assert!(
+            html.starts_with("<!DOCTYPE html>\n<html lang=\""),
+            "{name}: lang"
+        );
+        assert_eq!(html.matches("<h1").count(), 1, "{name}: one h1");
+        for landmark in ["<header", "<main id=\"main\"", "<footer", "<nav"] {
+            assert!(html.contains(landmark), "{name}: {landmark}");
+        }
+        assert!(
+            html.contains("<a class=\"skip-link\" href=\"#main\">"),
+            "{name}: skip link first"
+        );
+        for link in ["/privacy", "/imprint", "/accessibility"] {
+            assert!(
+                html.contains(&format!("<li><a href=\"{link}\">")),
+                "{name}: {link}"
+            );
+        }
+    }
     for mail in &prepared.mails {
         pages.push((
             format!("mail to {}", mail.rcpt_tos[0]),
