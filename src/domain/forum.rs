@@ -340,6 +340,33 @@ mod tests {
     }
 
     #[test]
+    fn english_texts_are_optional_and_checked() {
+        let forum = ForumDefinition::from_toml(EXAMPLE).expect("example parses");
+        assert_eq!(
+            forum.english.title.as_deref(),
+            Some("Skilled Labour Forum Saxony 2027")
+        );
+        let stream = forum
+            .sites
+            .iter()
+            .find(|s| s.slug == "stream")
+            .expect("stream");
+        assert_eq!(stream.name_en.as_deref(), Some("Live stream"));
+        assert!(forum.sites[0].name_en.is_none(), "Görlitz is Görlitz");
+
+        let start = EXAMPLE.find("[en]").expect("[en] table");
+        let end = EXAMPLE[start..].find("[[sites]]").expect("sites") + start;
+        let without = format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..]);
+        let forum = ForumDefinition::from_toml(&without).expect("without [en]");
+        assert!(forum.english.title.is_none() && forum.english.description.is_none());
+
+        let typo = EXAMPLE.replacen("[en]\ntitle =", "[en]\ntitel =", 1);
+        assert_ne!(typo, EXAMPLE);
+        let err = ForumDefinition::from_toml(&typo).expect_err("unknown key in [en]");
+        assert!(err.contains("titel"), "{err}");
+    }
+
+    #[test]
     fn mistakes_in_the_file_are_explained() {
         let broken = EXAMPLE.replacen("capacity = 35", "capacity = -1", 1);
         let err = ForumDefinition::from_toml(&broken).expect_err("negative capacity");

@@ -63,6 +63,9 @@ pub async fn forum(state: web::Data<AppState>) -> Result<HttpResponse, Problem> 
             json!({
                 "slug": s.slug,
                 "name": s.name,
+                "name_en": s.name_en,
+                "focus": s.focus,
+                "focus_en": s.focus_en,
                 "kind": s.kind().code(),
                 "city": s.city,
                 "venue": s.venue,
@@ -81,6 +84,7 @@ pub async fn forum(state: web::Data<AppState>) -> Result<HttpResponse, Problem> 
     Ok(HttpResponse::Ok().json(json!({
         "slug": forum.slug,
         "title": forum.title,
+        "title_en": forum.title_en,
         "date": forum.event_date.to_string(),
         "timezone": "Europe/Berlin",
         "registration_open": registration_window(&forum, Utc::now().naive_utc()) == RegistrationWindow::Open,

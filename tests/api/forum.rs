@@ -17,6 +17,7 @@ async fn forum_api_lists_every_site_with_free_seats(backend: Backend) {
     let app = spawn_app(backend).await;
     let forum = app.forum().await;
     assert_eq!(forum["title"], "Fachforum Fachkräftesicherung Sachsen 2027");
+    assert_eq!(forum["title_en"], "Skilled Labour Forum Saxony 2027");
     assert_eq!(forum["date"], "2027-03-18");
     assert_eq!(forum["registration_open"], true);
     let sites = forum["sites"].as_array().expect("sites");
@@ -36,6 +37,17 @@ async fn forum_api_lists_every_site_with_free_seats(backend: Backend) {
         assert_eq!(site["available"], site["capacity"]);
     }
     assert_eq!(sites[4]["kind"], "stream");
+    assert_eq!(
+        (&sites[4]["name"], &sites[4]["name_en"]),
+        (
+            &serde_json::json!("Livestream"),
+            &serde_json::json!("Live stream")
+        )
+    );
+    assert!(
+        sites[0]["name_en"].is_null(),
+        "city names are not translated"
+    );
     assert!(sites[4]["capacity"].is_null());
     assert!(sites[4]["available"].is_null());
 }
