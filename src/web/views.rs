@@ -212,6 +212,36 @@ pub struct ForumPage {
     pub csrf_token: String,
 }
 
+impl ForumPage {
+    /// "vier Standorte und ein Livestream" / "four sites and a live stream".
+    pub fn sites_summary(&self) -> String {
+        const DE: [&str; 13] = [
+            "kein", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun",
+            "zehn", "elf", "zwölf",
+        ];
+        const EN: [&str; 13] = [
+            "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve",
+        ];
+        let venues = self.sites.iter().filter(|s| !s.is_stream).count();
+        let stream = self.sites.iter().any(|s| s.is_stream);
+        let number = match self.layout.lang {
+            Lang::De => DE.get(venues).map_or(venues.to_string(), |w| w.to_string()),
+            Lang::En => EN.get(venues).map_or(venues.to_string(), |w| w.to_string()),
+        };
+        match (self.layout.lang, venues, stream) {
+            (Lang::De, 1, false) => "ein Standort".into(),
+            (Lang::De, 1, true) => "ein Standort und ein Livestream".into(),
+            (Lang::De, _, false) => format!("{number} Standorte"),
+            (Lang::De, _, true) => format!("{number} Standorte und ein Livestream"),
+            (Lang::En, 1, false) => "one site".into(),
+            (Lang::En, 1, true) => "one site and a live stream".into(),
+            (Lang::En, _, false) => format!("{number} sites"),
+            (Lang::En, _, true) => format!("{number} sites and a live stream"),
+        }
+    }
+}
+
 pub struct SectorOption {
     pub code: &'static str,
     pub label: &'static str,
