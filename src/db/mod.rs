@@ -94,6 +94,11 @@ impl DatabaseUrl {
                      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                // SQLite's own lower() folds only ASCII, so a search for "schröder" would
+                // miss "Schröder". Replace it, for this connection, with Rust's Unicode
+                // lowercasing, which matches what PostgreSQL does.
+                stats::lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
