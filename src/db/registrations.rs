@@ -3,7 +3,7 @@
 use super::DbConnection;
 use super::schema::{registrations, sites};
 use super::sites::Site;
-use crate::domain::RegistrationStatus;
+use crate::domain::{Lang, RegistrationStatus};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -41,6 +41,11 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// The language the registration was made in; its mails and pages use it.
+    pub fn lang(&self) -> Lang {
+        Lang::from_code(&self.locale).unwrap_or_default()
+    }
+
     pub fn status(&self) -> RegistrationStatus {
         // The CHECK constraint admits only the three codes.
         RegistrationStatus::from_code(&self.status).unwrap_or(RegistrationStatus::Cancelled)

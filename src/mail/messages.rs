@@ -125,7 +125,7 @@ pub struct RegistrationMailView {
 
 impl RegistrationMailView {
     pub fn new(forum: &Forum, site: &Site, registration: &Registration, public_url: &str) -> Self {
-        let lang = Lang::from_code(&registration.locale).unwrap_or_default();
+        let lang = registration.lang();
         let is_stream = site.kind() == SiteKind::Stream;
         RegistrationMailView {
             full_name: registration.full_name(),
@@ -223,7 +223,7 @@ pub fn calendar_event(
     method: Method,
     now: NaiveDateTime,
 ) -> CalendarEvent {
-    let lang = Lang::from_code(&registration.locale).unwrap_or_default();
+    let lang = registration.lang();
     let location = match (&site.venue, &site.address) {
         (Some(venue), Some(address)) => Some(format!("{venue}, {address}")),
         (Some(venue), None) => Some(venue.clone()),
@@ -277,7 +277,7 @@ pub fn registration_mail(
         .then(|| checkin_url(&context.public_url, registration));
     v.checkin_qr = checkin_qr.is_some();
     // Mails speak the language the participant registered in.
-    let lang = Lang::from_code(&registration.locale).unwrap_or_default();
+    let lang = registration.lang();
     let (subject, body_text, body_html) = match (kind, lang) {
         (MailKind::Confirmation, Lang::De) => confirmation::render(&v)?,
         (MailKind::Waitlisted { .. }, Lang::De) => waitlisted::render(&v)?,

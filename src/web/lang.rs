@@ -7,12 +7,12 @@
 
 use super::errors::PageError;
 use crate::domain::Lang;
-use actix_web::HttpRequest;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, CONTENT_TYPE, HeaderValue, VARY};
 use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse};
 
 pub const COOKIE: &str = "lang";
 
@@ -25,13 +25,13 @@ fn query_lang(query: &str) -> Option<Lang> {
 }
 
 pub fn request_lang(req: &HttpRequest) -> Lang {
-    if let Some(lang) = query_lang(req.query_string()) {
-        return lang;
-    }
-    if let Some(lang) = req.cookie(COOKIE).and_then(|c| Lang::from_code(c.value())) {
-        return lang;
-    }
-    accept_language(req)
+    chosen_lang(req).unwrap_or_else(|| accept_language(req))
+}
+
+/// The language the visitor picked with the switch (now or earlier), if they did.
+pub fn chosen_lang(req: &HttpRequest) -> Option<Lang> {
+    query_lang(req.query_string())
+        .or_else(|| req.cookie(COOKIE).and_then(|c| Lang::from_code(c.value())))
 }
 
 fn accept_language(req: &HttpRequest) -> Lang {
@@ -47,6 +47,14 @@ fn accept_language(req: &HttpRequest) -> Lang {
         .filter_map(|tag| tag.trim().split('-').next())
         .find_map(Lang::from_code)
         .unwrap_or_default()
+}
+
+/// Marks a page rendered in a language other than the request's own preference.
+pub fn written_in(mut response: HttpResponse, lang: Lang) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(CONTENT_LANGUAGE, HeaderValue::from_static(lang.code()));
+    response
 }
 
 /// This page in `lang`: the same path and query, with `lang` set.
@@ -93,7 +101,11 @@ pub async fn middleware(
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         let headers = response.headers_mut();
-        headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static(lang.code()));
+        // A handler that chose the language by other means (a participant's own pages
+        // follow the registration) has said so already.
+        if !headers.contains_key(CONTENT_LANGUAGE) {
+            headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static(lang.code()));
+        }
         headers.insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
     }
     if let Some(chosen) = chosen

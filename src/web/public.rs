@@ -86,6 +86,7 @@ pub async fn privacy_page(
         ),
         paragraphs: paragraphs(&notice.text),
         text_lang: notice.lang_attr(visitor.lang),
+        session_hours: crate::accounts::SESSION_HOURS,
         version: forum.privacy_version.clone(),
         forum: forum_view(&forum, visitor.lang),
     };

@@ -33,6 +33,17 @@ impl Visitor {
         }
     }
 
+    /// A participant's own pages: the language they chose with the switch, else the one
+    /// they registered in — the link in an English mail opens an English page even in
+    /// a browser that prefers German.
+    pub fn participant(req: &HttpRequest, registered_in: Lang) -> Visitor {
+        let lang = super::lang::chosen_lang(req).unwrap_or(registered_in);
+        Visitor {
+            lang,
+            switch_href: super::lang::switch_href(req, lang.other()),
+        }
+    }
+
     /// For pages rendered without a request (an error raised before routing).
     pub fn default_for(lang: Lang) -> Visitor {
         Visitor {
@@ -489,6 +500,8 @@ pub struct PrivacyPage {
     pub paragraphs: Vec<String>,
     /// `Some("de")` when the notice is shown untranslated on an English page.
     pub text_lang: Option<&'static str>,
+    /// How long an organiser session cookie lives, for the list of cookies.
+    pub session_hours: i64,
     pub version: String,
 }
 

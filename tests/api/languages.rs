@@ -603,12 +603,25 @@ async fn a_registration_in_english_gets_english_pages_and_mail(backend: Backend)
         calendar.contains("SUMMARY:Skilled Labour Forum Saxony 2027 – Chemnitz"),
         "{calendar}"
     );
-    // The personal page follows the visitor, not the registration: a German browser
-    // sees it in German, the mails stay English.
+    // The personal page speaks the language of the registration, even to a browser
+    // that prefers German, until the participant switches.
     let personal = mails[0].personal_path();
-    let german = app.get(&personal).await;
-    assert!(german.body.contains("<h1>Ihre Anmeldung</h1>"));
-    let english = app.get_as(&personal, "lang=en").await;
+    let english = app.get_as(&personal, "").await;
     assert!(english.body.contains("<h1>Your registration</h1>"));
+    assert_eq!(english.header("content-language").as_deref(), Some("en"));
+    let german_browser = app
+        .client
+        .get(format!("{}{personal}", app.address))
+        .insert_header(("Accept-Language", "de-DE,de"))
+        .send()
+        .await
+        .expect("GET");
+    let german_browser = collect(german_browser).await;
+    assert!(german_browser.body.contains("<h1>Your registration</h1>"));
+    let switched = app.get_as(&personal, "lang=de").await;
+    assert!(switched.body.contains("<h1>Ihre Anmeldung</h1>"));
+    assert_eq!(switched.header("content-language").as_deref(), Some("de"));
+    let cancel = app.get_as(&format!("{personal}/cancel"), "").await;
+    assert!(cancel.body.contains("<h1>Cancel registration</h1>"));
     assert!(english.body.contains("<dd>confirmed</dd>"));
 }

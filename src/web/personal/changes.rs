@@ -58,7 +58,10 @@ fn confirm_page(
         csrf_token,
         back: format!("/registration/{token}"),
     };
-    Ok(private_html(StatusCode::OK, render(&view)?, cookie))
+    Ok(crate::web::lang::written_in(
+        private_html(StatusCode::OK, render(&view)?, cookie),
+        visitor.lang,
+    ))
 }
 
 pub async fn confirm_cancel(
@@ -67,7 +70,7 @@ pub async fn confirm_cancel(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let p = load(&state, &token).await?;
-    let visitor = Visitor::of(&req);
+    let visitor = Visitor::participant(&req, p.registration.lang());
     let site = p.site.name_in(visitor.lang).text;
     let ask = match p.registration.status() {
         RegistrationStatus::Cancelled => {
@@ -115,7 +118,7 @@ pub async fn confirm_switch(
     query: web::Query<SiteQuery>,
 ) -> Result<HttpResponse, PageError> {
     let p = load(&state, &token).await?;
-    let visitor = Visitor::of(&req);
+    let visitor = Visitor::participant(&req, p.registration.lang());
     let target = p
         .sites
         .iter()
@@ -237,7 +240,7 @@ pub async fn confirm_delete(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let p = load(&state, &token).await?;
-    let visitor = Visitor::of(&req);
+    let visitor = Visitor::participant(&req, p.registration.lang());
     let ask = Ask {
         heading: Phrase::new("Anmeldung und Daten löschen", "Delete registration and data"),
         question: visitor.tr(

@@ -105,7 +105,7 @@ async fn page(
     done: &str,
 ) -> Result<HttpResponse, PageError> {
     let p = load(state, token).await?;
-    let visitor = Visitor::of(req);
+    let visitor = Visitor::participant(req, p.registration.lang());
     let lang = visitor.lang;
     let status = p.registration.status();
     let title = match (just_registered, status) {
@@ -157,7 +157,10 @@ async fn page(
         retention_days: state.settings.retention_days,
         done: done_message(done, &p, lang),
     };
-    Ok(private_html(StatusCode::OK, render(&view)?, cookie))
+    Ok(super::lang::written_in(
+        private_html(StatusCode::OK, render(&view)?, cookie),
+        visitor.lang,
+    ))
 }
 
 pub async fn personal_page(
