@@ -78,6 +78,21 @@ async fn participant_registers_fixes_a_mistake_and_cancels(backend: Backend) {
     browser.click("#submit-registration").await;
 
     browser.wait_for_text("Bitte prüfen Sie Ihre Angaben").await;
+    // The summary takes the focus, so a screen reader reads it and Tab goes on from it
+    // to the links that lead to each field.
+    assert_eq!(
+        browser
+            .script("return document.activeElement.className;")
+            .await,
+        "error-summary"
+    );
+    browser.press(crate::webdriver::TAB).await;
+    browser.press(ENTER).await;
+    assert_eq!(
+        browser.focused_id().await,
+        "email",
+        "the summary link leads to the field"
+    );
     browser
         .find("#email[aria-invalid=\"true\"][aria-describedby=\"email-error\"]")
         .await;
