@@ -213,6 +213,39 @@ pub fn delete_for_registration(
     diesel::delete(outbox::table.filter(outbox::registration_id.eq(registration_id))).execute(conn)
 }
 
+/// A mail the mail server refused for good, and whom it was for.
+#[derive(Debug, Queryable)]
+pub struct Undeliverable {
+    pub registration_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub recipient: String,
+    pub kind: String,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Every mail about this forum's registrations that can no longer be delivered, oldest
+/// first: the organisers have to reach these people another way.
+pub fn undeliverable(conn: &mut DbConnection, forum_id: i64) -> QueryResult<Vec<Undeliverable>> {
+    use super::schema::registrations;
+    outbox::table
+        .inner_join(registrations::table)
+        .filter(registrations::forum_id.eq(forum_id))
+        .filter(outbox::status.eq(FAILED))
+        .order(outbox::id.asc())
+        .select((
+            registrations::id,
+            registrations::first_name,
+            registrations::last_name,
+            outbox::recipient,
+            outbox::kind,
+            outbox::last_error,
+            outbox::created_at,
+        ))
+        .load(conn)
+}
+
 /// When the oldest mail still waiting was queued.
 pub fn oldest_pending(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
     outbox::table

@@ -415,6 +415,15 @@ async fn no_german_on_english_pages_and_no_english_on_german_ones() {
             "Donnerstag, 18. März 2027"
         };
         assert!(home.contains(date), "{lang}: the date reads {date}");
+        let dashboard = &pages
+            .iter()
+            .find(|(name, _)| name.starts_with("/organiser ["))
+            .expect("dashboard")
+            .1;
+        assert!(
+            dashboard.contains("id=\"undeliverable\""),
+            "{lang}: the dashboard's warning about a refused mail is on the tour"
+        );
     }
     // Mails are in the language of the registration.
     for mail in &prepared.mails {

@@ -22,6 +22,7 @@ on_both_backends!(
     capacity_changes_from_the_dashboard,
     participant_list_searches_filters_and_acts,
     organiser_pages_read_in_english,
+    a_mail_refused_for_good_is_not_retried_and_shown_to_the_organisers,
 );
 
 const PASSWORD: &str = "ein-langes-passwort-2027";
@@ -1061,4 +1062,90 @@ async fn organiser_pages_read_in_english(backend: Backend) {
     );
     let german_dashboard = app.get_as("/organiser", &admin.cookies).await.body;
     assert!(german_dashboard.contains("Anmeldungen pro Tag"));
+}
+
+async fn a_mail_refused_for_good_is_not_retried_and_shown_to_the_organisers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    add(&app, "admin@example.org", Role::Admin);
+    let admin = login(&app.http, "admin@example.org").await;
+    let before = app.get_as("/organiser", &admin.cookies).await;
+    assert!(before.body.contains("Alle E-Mails sind versendet."));
+
+    let mut bounced = valid_registration("riesa", "bounce.mueller@example.org");
+    bounced["last_name"] = serde_json::json!("Müller");
+    assert_eq!(app.register(&bounced).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.register(&valid_registration("riesa", "gut@example.org"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // The good mail arrives; the refused one is marked failed after one attempt.
+    let mails = app.smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(mails[0].rcpt_tos, ["gut@example.org"]);
+    let mut conn = app.conn();
+    let failed = eventually(
+        "the refused mail marked failed",
+        Duration::from_secs(20),
+        || {
+            db::outbox::all(&mut conn)
+                .ok()?
+                .into_iter()
+                .find(|o| o.recipient == "bounce.mueller@example.org" && o.status == "failed")
+        },
+    )
+    .await;
+    assert_eq!(failed.attempts, 1, "a permanent refusal is not retried");
+    assert!(
+        failed
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("550")),
+        "{:?}",
+        failed.last_error
+    );
+    // Later it is still failed, still one attempt, and nothing more reached the server.
+    actix_web::rt::time::sleep(Duration::from_secs(3)).await;
+    let again = db::outbox::all(&mut conn)
+        .expect("outbox")
+        .into_iter()
+        .find(|o| o.id == failed.id)
+        .expect("row");
+    assert_eq!((again.status.as_str(), again.attempts), ("failed", 1));
+    assert_eq!(app.smtp.mails().len(), 1);
+
+    let dashboard = app.get_as("/organiser", &admin.cookies).await;
+    assert!(
+        dashboard
+            .body
+            .contains("1 E-Mail konnte nicht zugestellt werden"),
+        "{}",
+        dashboard.body
+    );
+    assert!(!dashboard.body.contains("Alle E-Mails sind versendet."));
+    let registration = status_of_email(&app, "bounce.mueller@example.org");
+    assert!(dashboard.body.contains(&format!(
+        "<a href=\"/organiser/participants/{registration}\">Jürgen Müller</a>"
+    )));
+    assert!(dashboard.body.contains("bounce.mueller@example.org"));
+    let english = app.get_as("/organiser?lang=en", &admin.cookies).await;
+    assert!(english.body.contains("1 mail could not be delivered"));
+    let metrics = app.get("/metrics").await;
+    assert!(
+        metrics.body.contains("forumreg_outbox_failed 1"),
+        "{}",
+        metrics.body
+    );
+}
+
+fn status_of_email(app: &TestApp, email: &str) -> i64 {
+    let mut conn = app.conn();
+    let forum = db::forums::find_latest(&mut conn)
+        .expect("query")
+        .expect("forum");
+    db::registrations::find_by_email_key(&mut conn, forum.id, email)
+        .expect("query")
+        .expect("registration")
+        .0
+        .id
 }

@@ -62,9 +62,23 @@ pub async fn prepare(app: &TestApp) -> Prepared {
     let english =
         register_in_english(app, &valid_registration("riesa", "english@example.org")).await;
     assert_eq!(english.status, StatusCode::CREATED, "{}", english.body);
+    // A mail the server refuses for good, so the dashboard shows its warning.
+    let bounce = valid_registration("riesa", "bounce@example.org");
+    assert_eq!(app.register(&bounce).await.status, StatusCode::CREATED);
     let mails = app.smtp.wait_for(4, Duration::from_secs(20)).await;
-
     let mut conn = app.conn();
+    eventually(
+        "the refused mail marked failed",
+        Duration::from_secs(20),
+        || {
+            db::outbox::all(&mut conn)
+                .ok()?
+                .into_iter()
+                .find(|o| o.status == "failed")
+        },
+    )
+    .await;
+
     accounts::add_organiser(
         &mut conn,
         ADMIN,

@@ -4,6 +4,9 @@ Every accepted message is parsed with Python's e-mail package and written as one
 file (envelope, headers, decoded text and HTML parts) into DIR, so the Rust tests can
 check what a mail client would see. Prints READY once it accepts connections.
 
+Recipients whose local part starts with "bounce" are refused with 550, as a server
+refuses a mailbox that does not exist.
+
 usage: python3 smtp_sink.py PORT DIR
 """
 import asyncio
@@ -21,6 +24,13 @@ class Sink:
     def __init__(self, directory):
         self.directory = directory
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # A mailbox that does not exist, for tests of mails refused for good.
+        if address.split("@")[0].startswith("bounce"):
+            return "550 5.1.1 <%s>: Recipient address rejected: mailbox unavailable" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)

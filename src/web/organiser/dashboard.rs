@@ -179,6 +179,46 @@ struct DashboardPage {
     sector_rows: Vec<SectorRow>,
     message: Option<String>,
     error: Option<String>,
+    mail: MailStatus,
+}
+
+/// Whether the mails went out: the worker retries what the server defers, but a mail
+/// refused for good needs a person to act.
+struct MailStatus {
+    pending: i64,
+    /// When the oldest waiting mail was queued, Berlin time.
+    oldest_pending: Option<String>,
+    undeliverable: Vec<UndeliverableRow>,
+}
+
+struct UndeliverableRow {
+    registration_id: i64,
+    name: String,
+    recipient: String,
+    kind: String,
+    error: String,
+    queued: String,
+}
+
+impl MailStatus {
+    fn load(conn: &mut DbConnection, forum_id: i64, lang: Lang) -> Result<MailStatus, PageError> {
+        let local = |t| i18n::short_datetime(berlin_time::to_local(t), lang);
+        Ok(MailStatus {
+            pending: db::outbox::count_by_status(conn, db::outbox::PENDING)?,
+            oldest_pending: db::outbox::oldest_pending(conn)?.map(local),
+            undeliverable: db::outbox::undeliverable(conn, forum_id)?
+                .into_iter()
+                .map(|m| UndeliverableRow {
+                    registration_id: m.registration_id,
+                    name: format!("{} {}", m.first_name, m.last_name),
+                    recipient: m.recipient,
+                    kind: super::participants::mail_kind_label(&m.kind, lang),
+                    error: m.last_error.unwrap_or_default(),
+                    queued: local(m.created_at),
+                })
+                .collect(),
+        })
+    }
 }
 
 const CHART_HEIGHT: i64 = 120;
@@ -256,10 +296,12 @@ pub async fn page(
     let current = auth::require(&req, &state, Role::Admin).await?;
     let visitor = Visitor::of(&req);
     let (forum_id, lang) = (state.forum_id, visitor.lang);
-    let (forum, stats) = state
+    let (forum, stats, mail) = state
         .db(move |conn| {
             let forum = db::forums::find_by_id(conn, forum_id)?;
-            Ok::<_, PageError>((forum, load_stats(conn, forum_id, lang)?))
+            let stats = load_stats(conn, forum_id, lang)?;
+            let mail = MailStatus::load(conn, forum_id, lang)?;
+            Ok::<_, PageError>((forum, stats, mail))
         })
         .await?;
     let now_local = berlin_time::to_local(Utc::now().naive_utc());
@@ -301,6 +343,7 @@ pub async fn page(
         },
         error: capacity_error(&query, &stats, lang),
         stats,
+        mail,
     };
     Ok(private_html(StatusCode::OK, render(&page)?, None))
 }

@@ -42,7 +42,7 @@ fn sector_label(code: &str, lang: Lang) -> String {
 }
 
 /// What a mail in the outbox was about, by its kind code (`MailKind::code`).
-fn mail_kind_label(kind: &str, lang: Lang) -> String {
+pub(super) fn mail_kind_label(kind: &str, lang: Lang) -> String {
     let (de, en) = match kind {
         "confirmation" => ("Anmeldebestätigung", "Confirmation"),
         "waitlisted" => ("Platz auf der Warteliste", "Place on the waiting list"),
