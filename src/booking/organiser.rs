@@ -1,12 +1,12 @@
 //! Changes organisers make: set a site's capacity, check people in, resend a
-//! confirmation, cancel on a participant's behalf.
+//! confirmation, correct an address, cancel on a participant's behalf.
 
 use super::lifecycle::fill_free_seats;
 use crate::db::forums::Forum;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::{self, DbConnection};
-use crate::domain::{Capacity, RegistrationStatus};
+use crate::domain::{Capacity, EmailAddress, RegistrationStatus};
 use crate::mail::{self, MailContext, MailKind};
 use chrono::{NaiveDateTime, Utc};
 
@@ -106,4 +106,53 @@ pub fn resend_confirmation(
     };
     mail::queue(conn, kind, forum, site, registration, mail_context, now)?;
     Ok(true)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmailChangeError {
+    #[error("the registration is cancelled")]
+    Cancelled,
+    #[error("another registration of this forum uses the address")]
+    Taken,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for EmailChangeError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            // Two changes racing to the same address: the unique index decides.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => EmailChangeError::Taken,
+            e => EmailChangeError::Unexpected(anyhow::Error::new(e).context("address change")),
+        }
+    }
+}
+
+/// Corrects a participant's e-mail address — typically a typo the mail server refused —
+/// and sends the mail about their current status to the new one, in one transaction.
+pub fn correct_email(
+    conn: &mut DbConnection,
+    forum: &Forum,
+    registration_id: i64,
+    email: &EmailAddress,
+    mail_context: &MailContext,
+) -> Result<(), EmailChangeError> {
+    db::write_transaction(conn, |conn| {
+        let (registration, site) = db::registrations::find_by_id(conn, registration_id)?;
+        if registration.status() == RegistrationStatus::Cancelled {
+            return Err(EmailChangeError::Cancelled);
+        }
+        if let Some((holder, _)) =
+            db::registrations::find_by_email_key(conn, forum.id, email.key())?
+            && holder.id != registration.id
+        {
+            return Err(EmailChangeError::Taken);
+        }
+        db::registrations::set_email(conn, registration.id, email.as_str(), email.key())?;
+        let (registration, _) = db::registrations::find_by_id(conn, registration.id)?;
+        resend_confirmation(conn, forum, &registration, &site, mail_context)?;
+        tracing::info!(registration_id, "e-mail address corrected by an organiser");
+        Ok(())
+    })
 }

@@ -225,14 +225,16 @@ pub struct Undeliverable {
     pub created_at: NaiveDateTime,
 }
 
-/// Every mail about this forum's registrations that can no longer be delivered, oldest
-/// first: the organisers have to reach these people another way.
+/// Every mail about this forum's registrations that can no longer be delivered to the
+/// address they still have, oldest first: the organisers have to act on these.
 pub fn undeliverable(conn: &mut DbConnection, forum_id: i64) -> QueryResult<Vec<Undeliverable>> {
     use super::schema::registrations;
     outbox::table
         .inner_join(registrations::table)
         .filter(registrations::forum_id.eq(forum_id))
         .filter(outbox::status.eq(FAILED))
+        // Once the address is corrected, the old refusal needs nobody's attention.
+        .filter(outbox::recipient.eq(registrations::email))
         .order(outbox::id.asc())
         .select((
             registrations::id,

@@ -404,6 +404,21 @@ pub fn mark_reminder_queued(
     Ok(n == 1)
 }
 
+/// Replaces the e-mail address (and its key), e.g. after a typo the mail server refused.
+pub fn set_email(
+    conn: &mut DbConnection,
+    registration_id: i64,
+    email: &str,
+    email_key: &str,
+) -> QueryResult<usize> {
+    diesel::update(registrations::table.find(registration_id))
+        .set((
+            registrations::email.eq(email),
+            registrations::email_key.eq(email_key),
+        ))
+        .execute(conn)
+}
+
 /// Checks a confirmed participant in once; false when already checked in (or not confirmed).
 pub fn check_in(
     conn: &mut DbConnection,

@@ -158,6 +158,7 @@ async fn every_organiser_route_refuses_anonymous_access(backend: Backend) {
     for path in [
         "/organiser/sites/riesa/capacity".to_string(),
         "/organiser/participants/1/resend".into(),
+        "/organiser/participants/1/email".into(),
         "/organiser/participants/1/cancel".into(),
         format!("/organiser/checkin/{code}"),
         "/organiser/logout".into(),
@@ -412,6 +413,10 @@ async fn state_changes_without_the_session_token_fail(backend: Backend) {
         (
             format!("/organiser/participants/{}/resend", seated.id),
             vec![],
+        ),
+        (
+            format!("/organiser/participants/{}/email", seated.id),
+            vec![("email", "neu@example.org")],
         ),
         (
             format!("/organiser/checkin/{}", seated.checkin_code),
@@ -1135,6 +1140,65 @@ async fn a_mail_refused_for_good_is_not_retried_and_shown_to_the_organisers(back
         metrics.body.contains("forumreg_outbox_failed 1"),
         "{}",
         metrics.body
+    );
+
+    // The organiser corrects the typo: a mistake first, then an address someone else
+    // has, then the right one.
+    let token = admin.csrf.clone();
+    let path = format!("/organiser/participants/{registration}/email");
+    let wrong = app
+        .post_as(
+            &path,
+            &[("email", "mueller-at-example"), ("csrf_token", &token)],
+            &admin.cookies,
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains(r#"value="mueller-at-example""#),
+        "input kept"
+    );
+    assert!(
+        wrong
+            .body
+            .contains(r#"aria-invalid="true" aria-describedby="new-email-error""#)
+    );
+    assert!(wrong.body.contains("<title>Fehler: "));
+    let taken = app
+        .post_as(
+            &path,
+            &[("email", "GUT@example.org"), ("csrf_token", &token)],
+            &admin.cookies,
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(taken.body.contains("bereits eine andere Person angemeldet"));
+    let fixed = app
+        .post_as(
+            &path,
+            &[
+                ("email", "juergen.mueller@example.org"),
+                ("csrf_token", &token),
+            ],
+            &admin.cookies,
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.body);
+    let mails = app.smtp.wait_for(2, Duration::from_secs(20)).await;
+    let confirmation = mails
+        .iter()
+        .find(|m| m.rcpt_tos == ["juergen.mueller@example.org"])
+        .expect("the confirmation reaches the corrected address");
+    assert!(confirmation.subject.starts_with("Anmeldebestätigung"));
+    let dashboard = app.get_as("/organiser", &admin.cookies).await;
+    assert!(
+        !dashboard.body.contains("id=\"undeliverable\""),
+        "the corrected refusal needs no attention"
+    );
+    assert_eq!(
+        status_of_email(&app, "juergen.mueller@example.org"),
+        registration,
+        "same registration, new address"
     );
 }
 

@@ -238,5 +238,18 @@ pub async fn tour(app: &TestApp, p: &Prepared, lang: &str) -> Vec<(String, Strin
         assert_eq!(page.status, StatusCode::OK, "{path}");
         pages.push((format!("{path} [{lang}]"), page.body));
     }
+    let session_token = csrf_token_in(&app.get_as("/organiser/checkin", &organiser).await.body);
+    let correction = app
+        .post_as(
+            &format!("/organiser/participants/{}/email", p.first_id),
+            &[("email", "kaputt"), ("csrf_token", &session_token)],
+            &organiser,
+        )
+        .await;
+    assert_eq!(correction.status, StatusCode::UNPROCESSABLE_ENTITY);
+    pages.push((
+        format!("address correction with errors [{lang}]"),
+        correction.body,
+    ));
     pages
 }

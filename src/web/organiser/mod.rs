@@ -28,6 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/organiser/participants/{id}").route(web::get().to(participants::detail)),
     )
     .service(
+        web::resource("/organiser/participants/{id}/email")
+            .route(web::post().to(participants::change_email)),
+    )
+    .service(
         web::resource("/organiser/participants/{id}/resend")
             .route(web::post().to(participants::resend)),
     )

@@ -3,13 +3,15 @@
 
 use super::auth::{self, CsrfForm, Nav};
 use crate::accounts::Role;
-use crate::booking::organiser::resend_confirmation;
+use crate::booking::organiser::{EmailChangeError, correct_email, resend_confirmation};
 use crate::db;
 use crate::db::outbox::OutboxEntry;
 use crate::db::registrations::Registration;
 use crate::db::sites::Site;
 use crate::db::stats::{ParticipantFilter, SortOrder};
-use crate::domain::{Lang, Localised, Phrase, RegistrationStatus, Sector, berlin_time};
+use crate::domain::{
+    EmailAddress, Lang, Localised, Phrase, RegistrationStatus, Sector, berlin_time,
+};
 use crate::i18n;
 use crate::web::errors::PageError;
 use crate::web::views::{Layout, PersonView, Visitor, render};
@@ -301,6 +303,9 @@ struct DetailPage {
     cancellable: bool,
     mails: Vec<MailRow>,
     done: Option<&'static str>,
+    /// The address in the correction form: the current one, or what was typed.
+    email_value: String,
+    email_error: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -337,6 +342,33 @@ pub async fn detail(
 ) -> Result<HttpResponse, PageError> {
     let current = auth::require(&req, &state, Role::Admin).await?;
     let (registration, site) = load_registration(&state, *id).await?;
+    detail_page(
+        &req,
+        &state,
+        &current,
+        &registration,
+        &site,
+        &query.done,
+        None,
+    )
+    .await
+}
+
+/// An address typed into the correction form and why it was refused, shown again.
+struct EmailInput {
+    value: String,
+    error: String,
+}
+
+async fn detail_page(
+    req: &HttpRequest,
+    state: &AppState,
+    current: &auth::Current,
+    registration: &Registration,
+    site: &Site,
+    done: &str,
+    email_input: Option<EmailInput>,
+) -> Result<HttpResponse, PageError> {
     let (forum_id, registration_id) = (state.forum_id, registration.id);
     let (forum, mails) = state
         .db(move |conn| {
@@ -344,13 +376,25 @@ pub async fn detail(
             Ok::<_, PageError>((forum, db::outbox::for_registration(conn, registration_id)?))
         })
         .await?;
-    let visitor = Visitor::of(&req);
+    let visitor = Visitor::of(req);
     let lang = visitor.lang;
+    let status = match &email_input {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let title = match &email_input {
+        Some(_) => format!(
+            "{}{}",
+            lang.tr("Fehler: ", "Error: "),
+            registration.full_name()
+        ),
+        None => registration.full_name(),
+    };
     let view = DetailPage {
-        layout: Layout::for_forum(&visitor, registration.full_name(), &forum),
+        layout: Layout::for_forum(&visitor, title, &forum),
         nav: current.nav(),
         id: registration.id,
-        person: PersonView::new(&registration, lang),
+        person: PersonView::new(registration, lang),
         site: site.name_in(lang),
         status: status_label(&registration.status, lang).to_string(),
         registered: local_time(registration.created_at, lang),
@@ -366,7 +410,7 @@ pub async fn detail(
         show_needs: current.is_admin(),
         cancellable: registration.status() != RegistrationStatus::Cancelled,
         mails: mails.iter().map(|m| MailRow::new(m, lang)).collect(),
-        done: match query.done.as_str() {
+        done: match done {
             "resent" => Some(lang.tr(
                 "Die Bestätigung wird erneut versendet.",
                 "The confirmation is being sent again.",
@@ -375,10 +419,101 @@ pub async fn detail(
                 "Die Anmeldung ist storniert; der Platz ging an die Warteliste.",
                 "The registration is cancelled; the seat went to the waiting list.",
             )),
+            "email" => Some(lang.tr(
+                "Die E-Mail-Adresse ist geändert; die Bestätigung geht an die neue Adresse.",
+                "The e-mail address is changed; the confirmation goes to the new address.",
+            )),
             _ => None,
         },
+        email_value: email_input
+            .as_ref()
+            .map_or_else(|| registration.email.clone(), |i| i.value.clone()),
+        email_error: email_input.map(|i| i.error),
     };
-    Ok(private_html(StatusCode::OK, render(&view)?, None))
+    Ok(private_html(status, render(&view)?, None))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// Corrects the participant's address and sends their confirmation to the new one.
+pub async fn change_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let csrf = CsrfForm {
+        csrf_token: form.csrf_token.clone(),
+    };
+    let (current, registration, site) = admin_action(&req, &state, *id, &csrf).await?;
+    let lang = Visitor::of(&req).lang;
+    let refuse = |error: String| EmailInput {
+        value: form.email.clone(),
+        error,
+    };
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(email) => email,
+        Err(e) => {
+            let input = refuse(e.message(lang));
+            return detail_page(
+                &req,
+                &state,
+                &current,
+                &registration,
+                &site,
+                "",
+                Some(input),
+            )
+            .await;
+        }
+    };
+    let (forum_id, context, id) = (state.forum_id, state.mail_context.clone(), registration.id);
+    let outcome = state
+        .db(move |conn| {
+            let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
+            Ok::<_, PageError>(correct_email(conn, &forum, id, &email, &context))
+        })
+        .await?;
+    let error = match outcome {
+        Ok(()) => {
+            tracing::info!(
+                registration_id = id,
+                organiser_id = current.organiser.id,
+                "address corrected"
+            );
+            state.mail_worker.wake();
+            return Ok(see_other(format!(
+                "/organiser/participants/{id}?done=email"
+            )));
+        }
+        Err(EmailChangeError::Taken) => lang.tr(
+            "Mit dieser Adresse ist bereits eine andere Person angemeldet.",
+            "Another person is already registered with this address.",
+        ),
+        Err(EmailChangeError::Cancelled) => lang.tr(
+            "Die Anmeldung ist storniert; ihre Adresse lässt sich nicht mehr ändern.",
+            "The registration is cancelled; its address can no longer be changed.",
+        ),
+        Err(EmailChangeError::Unexpected(e)) => return Err(PageError::Unexpected(e)),
+    };
+    let input = refuse(error.to_string());
+    detail_page(
+        &req,
+        &state,
+        &current,
+        &registration,
+        &site,
+        "",
+        Some(input),
+    )
+    .await
 }
 
 /// The common start of every action on one registration: an admin session, its form
