@@ -634,3 +634,82 @@ async fn a_registration_in_english_gets_english_pages_and_mail(backend: Backend)
     assert!(cancel.body.contains("<h1>Cancel registration</h1>"));
     assert!(english.body.contains("<dd>confirmed</dd>"));
 }
+
+/// Every kind of mail, for a venue and for the stream, in both languages: rendered
+/// directly, so kinds the journeys above do not trigger are read too.
+#[actix_web::test]
+async fn every_mail_kind_reads_in_its_language() {
+    use forumreg::mail::{MailContext, MailKind, messages::registration_mail};
+    let app = spawn_app_with(Backend::Sqlite, &tour_forum()).await;
+    let people = [
+        ("riesa", "deutsch@example.org", "de"),
+        ("stream", "online@example.org", "de"),
+        ("chemnitz", "english@example.org", "en"),
+        ("stream", "stream.en@example.org", "en"),
+    ];
+    for (site, email, lang) in people {
+        let body = valid_registration(site, email);
+        let response = if lang == "en" {
+            crate::pages::register_in_english(&app, &body).await
+        } else {
+            app.register(&body).await
+        };
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    }
+    let mut conn = app.conn();
+    let forum = forumreg::db::forums::find_latest(&mut conn)
+        .expect("query")
+        .expect("forum");
+    let context = MailContext {
+        public_url: "https://forum.example.org".into(),
+        message_id_domain: "forum.example.org".into(),
+    };
+    let kinds = [
+        MailKind::Confirmation,
+        MailKind::Waitlisted { position: 3 },
+        MailKind::Promoted,
+        MailKind::Switched,
+        MailKind::Cancelled,
+        MailKind::LeftWaitlist,
+        MailKind::Link,
+        MailKind::Reminder,
+    ];
+    let mut report = Vec::new();
+    for (_, email, lang) in people {
+        let (registration, site) =
+            forumreg::db::registrations::find_by_email_key(&mut conn, forum.id, email)
+                .expect("query")
+                .expect("registration");
+        assert_eq!(registration.locale, lang);
+        for kind in kinds {
+            let mail = registration_mail(
+                kind,
+                &forum,
+                &site,
+                &registration,
+                &context,
+                chrono::Utc::now().naive_utc(),
+            )
+            .expect("renders");
+            assert!(
+                mail.body_html.contains(&format!("<html lang=\"{lang}\">")),
+                "{kind:?} to {email}: html lang"
+            );
+            for (part, text) in [
+                ("subject", mail.subject.clone()),
+                ("text", mail.body_text.clone()),
+                ("html", readable_text(&mail.body_html)),
+            ] {
+                let foreign = foreign_words(&text, lang);
+                if !foreign.is_empty() {
+                    report.push(format!("{kind:?} to {email}, {part}: {foreign:?}"));
+                }
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "mail words in the wrong language:\n{}",
+        report.join("\n")
+    );
+}
