@@ -669,6 +669,46 @@ async fn csv_export_parses_back_with_the_right_rows(backend: Backend) {
     assert!(print.body.contains("Anwesenheitsliste Chemnitz"));
     assert!(print.body.contains("Groß, Jürgen") && print.body.contains("class=\"signature\""));
     assert!(!print.body.contains("Weiß"), "only this site");
+
+    // In English: headers, labels and the file name; ISO dates; the same rows.
+    let english = app
+        .get_as(
+            "/organiser/export.csv?lang=en",
+            &format!("{}; lang=en", admin.cookies),
+        )
+        .await;
+    assert_eq!(
+        english.header("content-disposition").as_deref(),
+        Some("attachment; filename=\"participants-all.csv\"")
+    );
+    let rows = parse_csv(english.body.trim_start_matches('\u{feff}'));
+    assert_eq!(rows.len(), 5);
+    assert_eq!(&rows[0][..2], ["Last name", "First name"]);
+    let column = |name: &str| rows[0].iter().position(|h| h == name).expect(name);
+    let (status, language, registered) = (
+        column("Status"),
+        column("Language"),
+        column("Registered at"),
+    );
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[status] == "confirmed" && r[language] == "German")
+    );
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[registered].len() == 16 && r[registered].starts_with("20")),
+        "ISO dates: {:?}",
+        rows[1][registered]
+    );
+    let german = app.get_as("/organiser/export.csv", &admin.cookies).await;
+    let rows = parse_csv(german.body.trim_start_matches('\u{feff}'));
+    let language = rows[0]
+        .iter()
+        .position(|h| h == "Sprache")
+        .expect("Sprache");
+    assert!(rows[1..].iter().all(|r| r[language] == "Deutsch"));
 }
 
 async fn checkin_accounts_only_check_people_in(backend: Backend) {

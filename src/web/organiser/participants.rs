@@ -43,6 +43,14 @@ fn sector_label(code: &str, lang: Lang) -> String {
     Sector::parse(code).map_or_else(|_| code.to_string(), |s| s.label(lang).to_string())
 }
 
+/// "Deutsch" / "English" as the reader calls it: which language a participant uses.
+fn language_name(of: Lang, reader: Lang) -> &'static str {
+    match of {
+        Lang::De => reader.tr("Deutsch", "German"),
+        Lang::En => reader.tr("Englisch", "English"),
+    }
+}
+
 /// What a mail in the outbox was about, by its kind code (`MailKind::code`).
 pub(super) fn mail_kind_label(kind: &str, lang: Lang) -> String {
     let (de, en) = match kind {
@@ -303,6 +311,8 @@ struct DetailPage {
     cancellable: bool,
     mails: Vec<MailRow>,
     done: Option<&'static str>,
+    /// The language the participant registered in (and gets mails in).
+    language: &'static str,
     /// The address in the correction form: the current one, or what was typed.
     email_value: String,
     email_error: Option<String>,
@@ -409,6 +419,7 @@ async fn detail_page(
         // Accessibility needs are health-adjacent data: admins only (this page is).
         show_needs: current.is_admin(),
         cancellable: registration.status() != RegistrationStatus::Cancelled,
+        language: language_name(registration.lang(), lang),
         mails: mails.iter().map(|m| MailRow::new(m, lang)).collect(),
         done: match done {
             "resent" => Some(lang.tr(
@@ -633,24 +644,34 @@ pub async fn export_csv(
                 ..Default::default()
             };
             let (rows, _) = db::stats::participants(conn, forum_id, &filter, 0, i64::MAX)?;
-            Ok((rows, site.map_or("alle".to_string(), |s| s.slug.clone())))
+            Ok((rows, site.map(|s| s.slug.clone())))
         })
         .await?;
+    // Headers and labels in the organiser's language; the separator stays `;` and dates
+    // stay numeric so spreadsheets read them whatever the language.
+    let lang = Visitor::of(&req).lang;
     let mut header = vec![
-        "Nachname",
-        "Vorname",
-        "E-Mail",
-        "Organisation",
-        "Gruppe",
-        "Funktion",
-        "Standort",
-        "Status",
-        "Angemeldet am",
-        "Eingecheckt am",
+        lang.tr("Nachname", "Last name"),
+        lang.tr("Vorname", "First name"),
+        lang.tr("E-Mail", "E-mail"),
+        lang.tr("Organisation", "Organisation"),
+        lang.tr("Gruppe", "Group"),
+        lang.tr("Funktion", "Position"),
+        lang.tr("Standort", "Site"),
+        lang.tr("Status", "Status"),
+        lang.tr("Angemeldet am", "Registered at"),
+        lang.tr("Eingecheckt am", "Checked in at"),
+        lang.tr("Sprache", "Language"),
     ];
     if with_needs {
-        header.push("Hinweise Barrierefreiheit");
+        header.push(lang.tr("Hinweise Barrierefreiheit", "Access needs"));
     }
+    let when = |t: NaiveDateTime| match lang {
+        Lang::De => local_time(t, lang),
+        Lang::En => berlin_time::to_local(t)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+    };
     let mut csv = String::from("\u{feff}");
     csv.push_str(&header.join(";"));
     csv.push_str("\r\n");
@@ -660,14 +681,13 @@ pub async fn export_csv(
             r.first_name.clone(),
             r.email.clone(),
             r.organisation.clone(),
-            sector_label(&r.sector, Lang::De),
+            sector_label(&r.sector, lang),
             r.position.clone().unwrap_or_default(),
-            site.name.clone(),
-            status_label(&r.status, Lang::De).to_string(),
-            local_time(r.created_at, Lang::De),
-            r.checked_in_at
-                .map(|t| local_time(t, Lang::De))
-                .unwrap_or_default(),
+            site.name_in(lang).text,
+            status_label(&r.status, lang).to_string(),
+            when(r.created_at),
+            r.checked_in_at.map(when).unwrap_or_default(),
+            language_name(r.lang(), lang).to_string(),
         ];
         if with_needs {
             fields.push(r.accessibility_needs.clone().unwrap_or_default());
@@ -680,7 +700,11 @@ pub async fn export_csv(
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"teilnehmende-{file_part}.csv\""),
+            format!(
+                "attachment; filename=\"{}-{}.csv\"",
+                lang.tr("teilnehmende", "participants"),
+                file_part.as_deref().unwrap_or(lang.tr("alle", "all"))
+            ),
         ))
         .insert_header((CACHE_CONTROL, "no-store"))
         .body(csv))
