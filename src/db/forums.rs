@@ -33,6 +33,7 @@ pub struct Forum {
     pub privacy_notice_en: Option<String>,
     pub imprint_en: Option<String>,
     pub accessibility_statement_en: Option<String>,
+    pub sign_language_url: Option<String>,
 }
 
 impl Forum {
@@ -95,6 +96,7 @@ struct ForumValues<'a> {
     privacy_notice_en: Option<&'a str>,
     imprint_en: Option<&'a str>,
     accessibility_statement_en: Option<&'a str>,
+    sign_language_url: Option<&'a str>,
     updated_at: NaiveDateTime,
 }
 
@@ -154,6 +156,7 @@ pub fn upsert(
         privacy_notice_en: def.english.privacy_notice.as_deref(),
         imprint_en: def.english.imprint.as_deref(),
         accessibility_statement_en: def.english.accessibility_statement.as_deref(),
+        sign_language_url: def.sign_language_url.as_deref(),
         updated_at: now,
     };
     match find_by_slug(conn, &def.slug)? {

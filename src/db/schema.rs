@@ -28,6 +28,7 @@ diesel::table! {
         privacy_notice_en -> Nullable<Text>,
         imprint_en -> Nullable<Text>,
         accessibility_statement_en -> Nullable<Text>,
+        sign_language_url -> Nullable<Text>,
     }
 }
 

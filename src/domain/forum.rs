@@ -74,6 +74,9 @@ pub struct ForumDefinition {
     /// The accessibility statement (Erklärung zur Barrierefreiheit) and where feedback goes.
     pub accessibility_statement: Option<String>,
     pub accessibility_contact: Option<String>,
+    /// A video in German Sign Language about the site (BITV 2.0 § 4), linked from the
+    /// easy-language page.
+    pub sign_language_url: Option<String>,
     /// The forum's own texts in English, where the organisers translated them.
     pub english: EnglishTexts,
     pub sites: Vec<SiteDefinition>,
@@ -143,6 +146,7 @@ struct ForumFile {
     imprint: Option<String>,
     accessibility_statement: Option<String>,
     accessibility_contact: Option<String>,
+    sign_language_url: Option<String>,
     #[serde(default)]
     en: EnglishTexts,
     #[serde(default)]
@@ -208,6 +212,13 @@ impl ForumDefinition {
                 file.contact_email
             ));
         }
+        if let Some(url) = optional(file.sign_language_url.clone())
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(format!(
+                "sign_language_url {url:?} must be an http:// or https:// address"
+            ));
+        }
         if file.sites.is_empty() {
             return Err("a forum needs at least one [[sites]] entry".into());
         }
@@ -253,6 +264,7 @@ impl ForumDefinition {
             imprint: optional(file.imprint),
             accessibility_statement: optional(file.accessibility_statement),
             accessibility_contact: optional(file.accessibility_contact),
+            sign_language_url: optional(file.sign_language_url),
             english: file.en.trimmed(),
             sites,
         })
@@ -371,6 +383,15 @@ mod tests {
         let broken = EXAMPLE.replacen("capacity = 35", "capacity = -1", 1);
         let err = ForumDefinition::from_toml(&broken).expect_err("negative capacity");
         assert!(err.contains("capacity"), "{err}");
+
+        let broken = EXAMPLE.replacen(
+            "sign_language_url = \"https://",
+            "sign_language_url = \"javascript://",
+            1,
+        );
+        assert_ne!(broken, EXAMPLE);
+        let err = ForumDefinition::from_toml(&broken).expect_err("not a web address");
+        assert!(err.contains("sign_language_url"), "{err}");
 
         let broken = EXAMPLE.replacen("starts = \"09:30\"", "starts = \"halb zehn\"", 1);
         let err = ForumDefinition::from_toml(&broken).expect_err("bad time");

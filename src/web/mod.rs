@@ -96,6 +96,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/privacy").route(web::get().to(public::privacy_page)))
         .service(web::resource("/imprint").route(web::get().to(public::imprint_page)))
         .service(web::resource("/accessibility").route(web::get().to(public::accessibility_page)))
+        .service(web::resource("/leichte-sprache").route(web::get().to(public::easy_language_page)))
         .service(web::resource("/static/style.css").route(web::get().to(public::stylesheet)))
         .service(
             web::resource("/static/dashboard.js").route(web::get().to(public::dashboard_script)),

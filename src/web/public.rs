@@ -4,7 +4,8 @@ use super::AppState;
 use super::csrf;
 use super::errors::PageError;
 use super::views::{
-    ForumPage, ForumView, Layout, PrivacyPage, SiteView, TextPage, Visitor, paragraphs, render,
+    EasyLanguagePage, ForumPage, ForumView, Layout, PrivacyPage, SiteView, TextPage, Visitor,
+    paragraphs, render,
 };
 use crate::booking::registration_window;
 use crate::db;
@@ -159,6 +160,21 @@ pub async fn accessibility_page(
                 .into(),
             contact,
         )),
+    };
+    Ok(html(render(&page)?))
+}
+
+pub async fn easy_language_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let (forum, sites) = load_forum(&state).await?;
+    let visitor = Visitor::of(&req);
+    let page = EasyLanguagePage {
+        layout: Layout::for_forum(&visitor, visitor.tr("Leichte Sprache", "Easy Read"), &forum),
+        forum: forum_view(&forum, visitor.lang),
+        sites: SiteView::list(&sites, visitor.lang),
+        sign_language_url: forum.sign_language_url.clone(),
     };
     Ok(html(render(&page)?))
 }

@@ -505,6 +505,17 @@ pub struct PrivacyPage {
     pub version: String,
 }
 
+/// The site explained in easy language (Leichte Sprache / Easy Read), with the
+/// sign-language video where there is one: BITV 2.0 § 4 asks both of public bodies.
+#[derive(Template)]
+#[template(path = "easy_language.html")]
+pub struct EasyLanguagePage {
+    pub layout: Layout,
+    pub forum: ForumView,
+    pub sites: Vec<SiteView>,
+    pub sign_language_url: Option<String>,
+}
+
 /// A page of prose from the forum file: imprint, accessibility statement.
 #[derive(Template)]
 #[template(path = "text_page.html")]

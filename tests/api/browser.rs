@@ -374,6 +374,7 @@ async fn pages_reflow_at_320_pixels() {
             personal.clone(),
             format!("{personal}/cancel"),
             "/accessibility".into(),
+            "/leichte-sprache".into(),
             "/organiser/login".into(),
         ];
         if lang == "de" {
@@ -459,6 +460,7 @@ async fn axe_finds_no_accessibility_violations() {
             "/register?site=a".into(),
             "/privacy".into(),
             "/accessibility".into(),
+            "/leichte-sprache".into(),
             "/imprint".into(),
             "/resend-link".into(),
             personal.clone(),

@@ -10,7 +10,8 @@ on_both_backends!(
     forum_api_lists_every_site_with_free_seats,
     forum_page_shows_sites_and_seats,
     health_and_security_headers,
-    import_is_idempotent_and_guards_capacity
+    import_is_idempotent_and_guards_capacity,
+    easy_language_page_explains_the_site,
 );
 
 async fn forum_api_lists_every_site_with_free_seats(backend: Backend) {
@@ -246,4 +247,47 @@ async fn legal_pages_are_linked_from_every_page(backend: Backend) {
     );
     let imprint = app.get("/imprint").await;
     assert!(imprint.body.contains("Musterstraße 1"));
+}
+
+/// BITV 2.0 § 4: the site explained in easy language, with the sign-language video.
+async fn easy_language_page_explains_the_site(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let german = app.get("/leichte-sprache").await;
+    assert_eq!(german.status, StatusCode::OK);
+    assert!(
+        german
+            .body
+            .contains("<h1>Informationen in Leichter Sprache</h1>")
+    );
+    assert!(german.body.contains("Donnerstag, 18. März 2027"));
+    assert!(
+        german
+            .body
+            .contains(r#"<a href="https://www.example.org/fachforum/gebaerdensprache">"#),
+        "the sign-language video from the forum file"
+    );
+    for site in [
+        "Görlitz",
+        "Riesa",
+        "Chemnitz",
+        "Zwickau",
+        "Livestream: im Internet",
+    ] {
+        assert!(german.body.contains(site), "{site}");
+    }
+    let home = app.get("/").await;
+    assert!(
+        home.body
+            .contains(r#"<a href="/leichte-sprache">Leichte Sprache</a>"#),
+        "linked from every footer"
+    );
+    let english = app.get_as("/leichte-sprache", "lang=en").await;
+    assert!(english.body.contains("<h1>Easy Read</h1>"));
+    assert!(english.body.contains("Live stream: on the internet"));
+
+    // Without a video in the forum file, the page says nothing about one.
+    let plain = spawn_app_with(backend, &forum_toml(&[("a", Some(3))])).await;
+    let page = plain.get("/leichte-sprache").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Gebärden-Sprache"));
 }

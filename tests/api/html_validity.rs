@@ -30,7 +30,7 @@ async fn every_page_and_mail_is_valid_html() {
             html.contains("<a class=\"skip-link\" href=\"#main\">"),
             "{name}: skip link first"
         );
-        for link in ["/privacy", "/imprint", "/accessibility"] {
+        for link in ["/privacy", "/imprint", "/accessibility", "/leichte-sprache"] {
             assert!(
                 html.contains(&format!("<li><a href=\"{link}\">")),
                 "{name}: {link}"

@@ -205,6 +205,7 @@ pub async fn tour(app: &TestApp, p: &Prepared, lang: &str) -> Vec<(String, Strin
         "/privacy".into(),
         "/imprint".into(),
         "/accessibility".into(),
+        "/leichte-sprache".into(),
         "/resend-link".into(),
         "/does-not-exist".into(),
         "/deleted".into(),

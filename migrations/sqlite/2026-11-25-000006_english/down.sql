@@ -1,5 +1,6 @@
 ALTER TABLE sites DROP COLUMN focus_en;
 ALTER TABLE sites DROP COLUMN name_en;
+ALTER TABLE forums DROP COLUMN sign_language_url;
 ALTER TABLE forums DROP COLUMN accessibility_statement_en;
 ALTER TABLE forums DROP COLUMN imprint_en;
 ALTER TABLE forums DROP COLUMN privacy_notice_en;
