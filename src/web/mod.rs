@@ -6,6 +6,7 @@ pub mod api;
 pub mod csrf;
 pub mod errors;
 pub mod lang;
+pub mod layout;
 pub mod observe;
 pub mod organiser;
 pub mod personal;
