@@ -7,7 +7,7 @@
 use crate::helpers::*;
 use crate::on_both_backends;
 use crate::webdriver::{Browser, ENTER, SHIFT_TAB, SPACE};
-use forumreg::accounts::{self, NewPassword, Role};
+use forumreg::accounts::Role;
 use forumreg::db;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,24 +27,15 @@ fn artefacts(name: &str) -> PathBuf {
 }
 
 const ADMIN: &str = "leitung@example.org";
-const ADMIN_PASSWORD: &str = "ein-langes-passwort";
-
 fn add_admin(app: &TestApp) {
-    accounts::add_organiser(
-        &mut app.conn(),
-        ADMIN,
-        &NewPassword::parse(ADMIN_PASSWORD).expect("password"),
-        Role::Admin,
-        chrono::Utc::now().naive_utc(),
-    )
-    .expect("organiser");
+    add_organiser(app, ADMIN, Role::Admin);
 }
 
 /// Fills in the login form the browser shows and lands on the dashboard.
 async fn log_in(browser: &Browser) {
     browser.wait_for_text("Anmeldung für Organisatoren").await;
     browser.type_into("#email", ADMIN).await;
-    browser.type_into("#password", ADMIN_PASSWORD).await;
+    browser.type_into("#password", ORGANISER_PASSWORD).await;
     browser.click("main form button[type=submit]").await;
     browser.wait_for_text("<h1>Übersicht</h1>").await;
 }
@@ -191,15 +182,59 @@ async fn participant_registers_in_english_and_switches_site(backend: Backend) {
     browser.quit().await;
 }
 
+/// What the organiser journey waits for, per language.
+struct OrganiserWords {
+    lang: &'static str,
+    dashboard: &'static str,
+    checked_in: &'static str,
+}
+
+const GERMAN_ORGANISER: OrganiserWords = OrganiserWords {
+    lang: "de",
+    dashboard: "<h1>Übersicht</h1>",
+    checked_in: "ist eingecheckt",
+};
+
+const ENGLISH_ORGANISER: OrganiserWords = OrganiserWords {
+    lang: "en",
+    dashboard: "<h1>Overview</h1>",
+    checked_in: "is checked in",
+};
+
 async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
+    organiser_journey(backend, &GERMAN_ORGANISER).await;
+}
+
+/// The same in English, chosen with the switch on the login page.
+async fn organiser_works_in_english(backend: Backend) {
+    organiser_journey(backend, &ENGLISH_ORGANISER).await;
+}
+
+/// An anonymous visit to the dashboard leads through the login and back; the count
+/// changes with a new registration; the check-in link checks the person in.
+async fn organiser_journey(backend: Backend, words: &OrganiserWords) {
     let app = spawn_app(backend).await;
     add_admin(&app);
     app.register(&valid_registration("riesa", "erster@example.org"))
         .await;
-    let browser = Browser::start(&artefacts(&format!("organiser-{backend:?}"))).await;
-    // An anonymous visit to the dashboard leads through the login and back.
+    let browser =
+        Browser::start(&artefacts(&format!("organiser-{}-{backend:?}", words.lang))).await;
     browser.goto(&format!("{}/organiser", app.address)).await;
-    log_in(&browser).await;
+    browser.wait_for_text("Anmeldung für Organisatoren").await;
+    if words.lang == "en" {
+        browser.click("a[hreflang=\"en\"]").await;
+        browser.wait_for_text("<h1>Organiser sign-in</h1>").await;
+    }
+    browser.type_into("#email", ADMIN).await;
+    browser.type_into("#password", ORGANISER_PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text(words.dashboard).await;
+    assert_eq!(
+        browser
+            .script("return document.documentElement.lang;")
+            .await,
+        words.lang
+    );
     let confirmed =
         "return document.querySelector('#site-riesa td:nth-of-type(2)').textContent.trim();";
     assert_eq!(browser.script(confirmed).await, "1");
@@ -207,7 +242,7 @@ async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
     app.register(&valid_registration("riesa", "zweiter@example.org"))
         .await;
     browser.goto(&format!("{}/organiser", app.address)).await;
-    browser.wait_for_text("<h1>Übersicht</h1>").await;
+    browser.wait_for_text(words.dashboard).await;
     assert_eq!(
         browser.script(confirmed).await,
         "2",
@@ -221,7 +256,7 @@ async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
         .goto(&format!("{}/organiser/checkin/{code}", app.address))
         .await;
     browser.click("button.button-large").await;
-    browser.wait_for_text("ist eingecheckt").await;
+    browser.wait_for_text(words.checked_in).await;
     assert!(
         status_of(&app, "zweiter@example.org")
             .and_then(|r| r.checked_in_at)
@@ -236,52 +271,6 @@ async fn organiser_sees_the_count_change_and_checks_in(backend: Backend) {
             .await,
         "1",
         "checked in"
-    );
-    browser.quit().await;
-}
-
-/// The organiser journey in English, chosen with the switch on the login page.
-async fn organiser_works_in_english(backend: Backend) {
-    let app = spawn_app(backend).await;
-    add_admin(&app);
-    app.register(&valid_registration("riesa", "first@example.org"))
-        .await;
-    let browser = Browser::start(&artefacts(&format!("organiser-en-{backend:?}"))).await;
-    browser.goto(&format!("{}/organiser", app.address)).await;
-    browser.wait_for_text("Anmeldung für Organisatoren").await;
-    browser.click("a[hreflang=\"en\"]").await;
-    browser.wait_for_text("<h1>Organiser sign-in</h1>").await;
-    browser.type_into("#email", ADMIN).await;
-    browser.type_into("#password", ADMIN_PASSWORD).await;
-    browser.click("main form button[type=submit]").await;
-    browser.wait_for_text("<h1>Overview</h1>").await;
-    assert_eq!(
-        browser
-            .script("return document.documentElement.lang;")
-            .await,
-        "en"
-    );
-    let confirmed =
-        "return document.querySelector('#site-riesa td:nth-of-type(2)').textContent.trim();";
-    assert_eq!(browser.script(confirmed).await, "1");
-    app.register(&valid_registration("riesa", "second@example.org"))
-        .await;
-    browser.goto(&format!("{}/organiser", app.address)).await;
-    browser.wait_for_text("<h1>Overview</h1>").await;
-    assert_eq!(browser.script(confirmed).await, "2");
-
-    let code = status_of(&app, "second@example.org")
-        .expect("registration")
-        .checkin_code;
-    browser
-        .goto(&format!("{}/organiser/checkin/{code}", app.address))
-        .await;
-    browser.click("button.button-large").await;
-    browser.wait_for_text("is checked in").await;
-    assert!(
-        status_of(&app, "second@example.org")
-            .and_then(|r| r.checked_in_at)
-            .is_some()
     );
     browser.quit().await;
 }

@@ -5,6 +5,7 @@ use awc::http::StatusCode;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
+use forumreg::accounts::{self, Role};
 use forumreg::config::Settings;
 use forumreg::db::{DatabaseUrl, DbConnection};
 use forumreg::domain::Token;
@@ -745,5 +746,90 @@ pub async fn eventually<T>(
             "timed out after {timeout:?} waiting for {what}"
         );
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The password of every organiser account the tests create.
+pub const ORGANISER_PASSWORD: &str = "ein-langes-passwort-2027";
+
+pub fn add_organiser(app: &TestApp, email: &str, role: Role) {
+    let mut conn = app.conn();
+    let password = accounts::NewPassword::parse(ORGANISER_PASSWORD).expect("password");
+    accounts::add_organiser(
+        &mut conn,
+        email,
+        &password,
+        role,
+        chrono::Utc::now().naive_utc(),
+    )
+    .expect("organiser");
+}
+
+/// A logged-in organiser as a browser holds it.
+pub struct Organiser {
+    /// The CSRF cookie and the session cookie, for a `Cookie` header.
+    pub cookies: String,
+    /// The session's token for organiser forms.
+    pub csrf: String,
+    /// `forumreg_csrf=…` alone, and the token public forms echo with it.
+    pub form_cookie: String,
+    pub form_token: String,
+}
+
+pub async fn try_login(
+    http: &Http,
+    email: &str,
+    password: &str,
+    next: &str,
+) -> (TestResponse, String) {
+    let page = http.get("/organiser/login").await;
+    let csrf_cookie = page
+        .cookies
+        .iter()
+        .find(|(n, _)| n == "forumreg_csrf")
+        .map(|(_, v)| v.clone())
+        .expect("csrf cookie");
+    let token = csrf_token_in(&page.body);
+    let cookies = format!("forumreg_csrf={csrf_cookie}");
+    let response = http
+        .post_as(
+            "/organiser/login",
+            &[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &token),
+                ("next", next),
+            ],
+            &cookies,
+        )
+        .await;
+    (response, cookies)
+}
+
+pub async fn login(http: &Http, email: &str) -> Organiser {
+    let (response, csrf_cookies) = try_login(http, email, ORGANISER_PASSWORD, "").await;
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "login: {}",
+        response.body
+    );
+    let session = response
+        .cookies
+        .iter()
+        .find(|(n, _)| n == "forumreg_session")
+        .map(|(_, v)| v.clone())
+        .expect("session cookie");
+    let cookies = format!("{csrf_cookies}; forumreg_session={session}");
+    let page = http.get_as("/organiser/checkin", &cookies).await;
+    assert_eq!(page.status, StatusCode::OK);
+    Organiser {
+        csrf: csrf_token_in(&page.body),
+        cookies,
+        // Public forms echo the cookie's own value (double submit).
+        form_token: csrf_cookies
+            .trim_start_matches("forumreg_csrf=")
+            .to_string(),
+        form_cookie: csrf_cookies,
     }
 }

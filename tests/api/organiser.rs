@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use crate::on_both_backends;
 use awc::http::StatusCode;
-use forumreg::accounts::{self, NewPassword, Role};
+use forumreg::accounts::{self, Role};
 use forumreg::db;
 use futures_util::future::join_all;
 use std::io::Write;
@@ -24,75 +24,6 @@ on_both_backends!(
     organiser_pages_read_in_english,
     a_mail_refused_for_good_is_not_retried_and_shown_to_the_organisers,
 );
-
-const PASSWORD: &str = "ein-langes-passwort-2027";
-
-fn add(app: &TestApp, email: &str, role: Role) {
-    let mut conn = app.conn();
-    let password = NewPassword::parse(PASSWORD).expect("password");
-    accounts::add_organiser(
-        &mut conn,
-        email,
-        &password,
-        role,
-        chrono::Utc::now().naive_utc(),
-    )
-    .expect("organiser");
-}
-
-/// The cookies and form token of a logged-in organiser.
-struct Organiser {
-    cookies: String,
-    csrf: String,
-}
-
-async fn try_login(http: &Http, email: &str, password: &str, next: &str) -> (TestResponse, String) {
-    let page = http.get("/organiser/login").await;
-    let csrf_cookie = page
-        .cookies
-        .iter()
-        .find(|(n, _)| n == "forumreg_csrf")
-        .map(|(_, v)| v.clone())
-        .expect("csrf cookie");
-    let token = csrf_token_in(&page.body);
-    let cookies = format!("forumreg_csrf={csrf_cookie}");
-    let response = http
-        .post_as(
-            "/organiser/login",
-            &[
-                ("email", email),
-                ("password", password),
-                ("csrf_token", &token),
-                ("next", next),
-            ],
-            &cookies,
-        )
-        .await;
-    (response, cookies)
-}
-
-async fn login(http: &Http, email: &str) -> Organiser {
-    let (response, csrf_cookies) = try_login(http, email, PASSWORD, "").await;
-    assert_eq!(
-        response.status,
-        StatusCode::SEE_OTHER,
-        "login: {}",
-        response.body
-    );
-    let session = response
-        .cookies
-        .iter()
-        .find(|(n, _)| n == "forumreg_session")
-        .map(|(_, v)| v.clone())
-        .expect("session cookie");
-    let cookies = format!("{csrf_cookies}; forumreg_session={session}");
-    let page = http.get_as("/organiser/checkin", &cookies).await;
-    assert_eq!(page.status, StatusCode::OK);
-    Organiser {
-        csrf: csrf_token_in(&page.body),
-        cookies,
-    }
-}
 
 fn counts(conn: &mut db::DbConnection, slug: &str) -> (i64, i64, i64, i64) {
     let forum = db::forums::find_latest(conn).expect("q").expect("forum");
@@ -192,14 +123,14 @@ async fn every_organiser_route_refuses_anonymous_access(backend: Backend) {
     assert_eq!(counts(&mut app.conn(), "riesa"), (1, 0, 0, 0));
 
     // After logging in, the check-in link leads back where the organiser wanted to go.
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     let next = format!("/organiser/checkin/{code}");
-    let (response, _) = try_login(&app.http, "Admin@Example.org", PASSWORD, &next).await;
+    let (response, _) = try_login(&app.http, "Admin@Example.org", ORGANISER_PASSWORD, &next).await;
     assert_eq!(response.header("location"), Some(next));
     let (response, _) = try_login(
         &app.http,
         "admin@example.org",
-        PASSWORD,
+        ORGANISER_PASSWORD,
         "https://evil.example/",
     )
     .await;
@@ -212,9 +143,9 @@ async fn every_organiser_route_refuses_anonymous_access(backend: Backend) {
 
 async fn login_is_throttled_and_logout_ends_the_session(backend: Backend) {
     let app = spawn_app(backend).await;
-    add(&app, "chefin@example.org", Role::Admin);
-    add(&app, "kollege@example.org", Role::Admin);
-    let (ok, _) = try_login(&app.http, "chefin@example.org", PASSWORD, "").await;
+    add_organiser(&app, "chefin@example.org", Role::Admin);
+    add_organiser(&app, "kollege@example.org", Role::Admin);
+    let (ok, _) = try_login(&app.http, "chefin@example.org", ORGANISER_PASSWORD, "").await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     let session_token = ok
         .cookies
@@ -256,7 +187,7 @@ async fn login_is_throttled_and_logout_ends_the_session(backend: Backend) {
             "address kept"
         );
     }
-    let (blocked, _) = try_login(&app.http, "chefin@example.org", PASSWORD, "").await;
+    let (blocked, _) = try_login(&app.http, "chefin@example.org", ORGANISER_PASSWORD, "").await;
     assert_eq!(
         blocked.status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -281,7 +212,7 @@ async fn login_is_throttled_and_logout_ends_the_session(backend: Backend) {
         .await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "attempt {i}");
     }
-    let (blocked, _) = try_login(&app.http, "kollege@example.org", PASSWORD, "").await;
+    let (blocked, _) = try_login(&app.http, "kollege@example.org", ORGANISER_PASSWORD, "").await;
     assert_eq!(
         blocked.status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -352,19 +283,19 @@ async fn organiser_accounts_come_from_the_command_line(backend: Backend) {
     };
     let (ok, out) = run(
         &["organiser", "add", "leitung@example.org"],
-        &format!("{PASSWORD}\n"),
+        &format!("{ORGANISER_PASSWORD}\n"),
     );
     assert!(ok && out.contains("created with role admin"), "{out}");
     let (ok, out) = run(
         &["organiser", "add", "tuer@example.org", "--role", "checkin"],
-        &format!("{PASSWORD}\n"),
+        &format!("{ORGANISER_PASSWORD}\n"),
     );
     assert!(ok && out.contains("role checkin"), "{out}");
     let (ok, out) = run(&["organiser", "add", "x@example.org"], "kurz\n");
     assert!(!ok && out.contains("at least 12 characters"), "{out}");
     let (ok, out) = run(
         &["organiser", "add", "x@example.org", "--role", "root"],
-        &format!("{PASSWORD}\n"),
+        &format!("{ORGANISER_PASSWORD}\n"),
     );
     assert!(!ok && out.contains("admin or checkin"), "{out}");
 
@@ -392,7 +323,7 @@ async fn state_changes_without_the_session_token_fail(backend: Backend) {
         b
     })
     .await;
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     let admin = login(&app.http, "admin@example.org").await;
     let mut conn = app.conn();
     let forum = db::forums::find_latest(&mut conn)
@@ -451,8 +382,8 @@ async fn dashboard_numbers_equal_the_database_under_concurrency(backend: Backend
         &forum_toml(&[("nord", Some(10)), ("sued", Some(15)), ("stream", None)]),
     )
     .await;
-    add(&app, "admin@example.org", Role::Admin);
-    add(&app, "tuer@example.org", Role::Checkin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "tuer@example.org", Role::Checkin);
     let admin = login(&app.http, "admin@example.org").await;
     let door = login(&app.http, "tuer@example.org").await;
 
@@ -618,7 +549,7 @@ async fn csv_export_parses_back_with_the_right_rows(backend: Backend) {
         body["accessibility_needs"] = serde_json::json!("Rollstuhl");
         assert_eq!(app.register(&body).await.status, StatusCode::CREATED);
     }
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     let admin = login(&app.http, "admin@example.org").await;
     let all = app.get_as("/organiser/export.csv", &admin.cookies).await;
     assert_eq!(all.status, StatusCode::OK);
@@ -715,8 +646,8 @@ async fn checkin_accounts_only_check_people_in(backend: Backend) {
     let app = spawn_app(backend).await;
     app.register(&valid_registration("goerlitz", "gast@example.org"))
         .await;
-    add(&app, "tuer@example.org", Role::Checkin);
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "tuer@example.org", Role::Checkin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     let door = login(&app.http, "tuer@example.org").await;
     for path in [
         "/organiser",
@@ -831,7 +762,7 @@ async fn capacity_changes_from_the_dashboard(backend: Backend) {
         body["waitlist"] = serde_json::json!(true);
         app.register(&body).await;
     }
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     let admin = login(&app.http, "admin@example.org").await;
     let lower = app
         .post_as(
@@ -901,7 +832,7 @@ async fn participant_list_searches_filters_and_acts(backend: Backend) {
     let mut waiting = valid_registration("b", "b2@example.org");
     waiting["waitlist"] = serde_json::json!(true);
     app.register(&waiting).await;
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     let admin = login(&app.http, "admin@example.org").await;
 
     let first = app.get_as("/organiser/participants", &admin.cookies).await;
@@ -1015,7 +946,7 @@ async fn organiser_pages_read_in_english(backend: Backend) {
         .await;
     app.register(&valid_registration("stream", "online@example.org"))
         .await;
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     app.smtp.wait_for(2, Duration::from_secs(20)).await;
     let admin = login(&app.http, "admin@example.org").await;
     let (id, code) = {
@@ -1111,7 +1042,7 @@ async fn organiser_pages_read_in_english(backend: Backend) {
 
 async fn a_mail_refused_for_good_is_not_retried_and_shown_to_the_organisers(backend: Backend) {
     let app = spawn_app(backend).await;
-    add(&app, "admin@example.org", Role::Admin);
+    add_organiser(&app, "admin@example.org", Role::Admin);
     let admin = login(&app.http, "admin@example.org").await;
     let before = app.get_as("/organiser", &admin.cookies).await;
     assert!(before.body.contains("Alle E-Mails sind versendet."));

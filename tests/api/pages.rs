@@ -4,7 +4,7 @@
 
 use crate::helpers::*;
 use awc::http::StatusCode;
-use forumreg::accounts::{self, NewPassword, Role};
+use forumreg::accounts::Role;
 use forumreg::db;
 use std::time::Duration;
 
@@ -18,7 +18,6 @@ pub fn tour_forum() -> String {
 }
 
 pub const ADMIN: &str = "admin@example.org";
-pub const ADMIN_PASSWORD: &str = "ein-langes-passwort";
 
 /// What the tour needs: registrations in both languages, their mails, an organiser.
 pub struct Prepared {
@@ -29,8 +28,9 @@ pub struct Prepared {
     /// `forumreg_csrf=…` and the token that goes with it.
     pub csrf_cookie: String,
     pub csrf_token: String,
-    /// The CSRF cookie plus an organiser session.
+    /// The CSRF cookie plus an organiser session, and the session's form token.
     pub organiser: String,
+    pub session_token: String,
 }
 
 /// A registration made through the API in English.
@@ -79,14 +79,7 @@ pub async fn prepare(app: &TestApp) -> Prepared {
     )
     .await;
 
-    accounts::add_organiser(
-        &mut conn,
-        ADMIN,
-        &NewPassword::parse(ADMIN_PASSWORD).expect("password"),
-        Role::Admin,
-        chrono::Utc::now().naive_utc(),
-    )
-    .expect("organiser");
+    add_organiser(app, ADMIN, Role::Admin);
     let forum = db::forums::find_latest(&mut conn)
         .expect("query")
         .expect("forum");
@@ -94,35 +87,7 @@ pub async fn prepare(app: &TestApp) -> Prepared {
         db::registrations::find_by_email_key(&mut conn, forum.id, "erste@example.org")
             .expect("query")
             .expect("registration");
-
-    // Log in like a browser.
-    let login = app.get("/organiser/login").await;
-    let csrf = login
-        .cookies
-        .iter()
-        .find(|(n, _)| n == "forumreg_csrf")
-        .map(|(_, v)| v.clone())
-        .expect("CSRF cookie");
-    let csrf_cookie = format!("forumreg_csrf={csrf}");
-    let csrf_token = csrf_token_in(&login.body);
-    let logged_in = app
-        .post_as(
-            "/organiser/login",
-            &[
-                ("email", ADMIN),
-                ("password", ADMIN_PASSWORD),
-                ("csrf_token", &csrf_token),
-            ],
-            &csrf_cookie,
-        )
-        .await;
-    let session = logged_in
-        .cookies
-        .iter()
-        .find(|(n, _)| n == "forumreg_session")
-        .map(|(_, v)| v.clone())
-        .expect("organiser session");
-    let organiser = format!("{csrf_cookie}; forumreg_session={session}");
+    let admin = login(&app.http, ADMIN).await;
     let personal = mails
         .iter()
         .find(|m| m.rcpt_tos == ["erste@example.org"])
@@ -133,9 +98,10 @@ pub async fn prepare(app: &TestApp) -> Prepared {
         personal,
         first_id: registration.id,
         first_checkin: registration.checkin_code,
-        csrf_cookie,
-        csrf_token,
-        organiser,
+        csrf_cookie: admin.form_cookie,
+        csrf_token: admin.form_token,
+        session_token: admin.csrf,
+        organiser: admin.cookies,
     }
 }
 
@@ -239,11 +205,10 @@ pub async fn tour(app: &TestApp, p: &Prepared, lang: &str) -> Vec<(String, Strin
         assert_eq!(page.status, StatusCode::OK, "{path}");
         pages.push((format!("{path} [{lang}]"), page.body));
     }
-    let session_token = csrf_token_in(&app.get_as("/organiser/checkin", &organiser).await.body);
     let correction = app
         .post_as(
             &format!("/organiser/participants/{}/email", p.first_id),
-            &[("email", "kaputt"), ("csrf_token", &session_token)],
+            &[("email", "kaputt"), ("csrf_token", &p.session_token)],
             &organiser,
         )
         .await;
