@@ -149,10 +149,10 @@ pub fn correct_email(
         {
             return Err(EmailChangeError::Taken);
         }
-        db::registrations::set_email(conn, registration.id, email.as_str(), email.key())?;
+        let now = Utc::now().naive_utc();
+        db::registrations::set_email(conn, registration.id, email.as_str(), email.key(), now)?;
         let (registration, _) = db::registrations::find_by_id(conn, registration.id)?;
         resend_confirmation(conn, forum, &registration, &site, mail_context)?;
-        tracing::info!(registration_id, "e-mail address corrected by an organiser");
         Ok(())
     })
 }

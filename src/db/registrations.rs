@@ -410,11 +410,13 @@ pub fn set_email(
     registration_id: i64,
     email: &str,
     email_key: &str,
+    now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(registrations::table.find(registration_id))
         .set((
             registrations::email.eq(email),
             registrations::email_key.eq(email_key),
+            registrations::updated_at.eq(now),
         ))
         .execute(conn)
 }

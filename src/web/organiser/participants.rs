@@ -388,17 +388,17 @@ async fn detail_page(
         .await?;
     let visitor = Visitor::of(req);
     let lang = visitor.lang;
-    let status = match &email_input {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    let title = match &email_input {
-        Some(_) => format!(
-            "{}{}",
-            lang.tr("Fehler: ", "Error: "),
-            registration.full_name()
+    // A refused correction answers 422 and says so first in the title.
+    let (status, title) = match &email_input {
+        Some(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "{}{}",
+                lang.tr("Fehler: ", "Error: "),
+                registration.full_name()
+            ),
         ),
-        None => registration.full_name(),
+        None => (StatusCode::OK, registration.full_name()),
     };
     let view = DetailPage {
         layout: Layout::for_forum(&visitor, title, &forum),
@@ -465,56 +465,50 @@ pub async fn change_email(
     };
     let (current, registration, site) = admin_action(&req, &state, *id, &csrf).await?;
     let lang = Visitor::of(&req).lang;
-    let refuse = |error: String| EmailInput {
-        value: form.email.clone(),
+    let error = match EmailAddress::parse(&form.email) {
+        Err(e) => e.message(lang),
+        Ok(email) => {
+            let (forum_id, context, id) =
+                (state.forum_id, state.mail_context.clone(), registration.id);
+            let outcome = state
+                .db(move |conn| {
+                    let forum =
+                        db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
+                    Ok::<_, PageError>(correct_email(conn, &forum, id, &email, &context))
+                })
+                .await?;
+            match outcome {
+                Ok(()) => {
+                    tracing::info!(
+                        registration_id = id,
+                        organiser_id = current.organiser.id,
+                        "e-mail address corrected by an organiser"
+                    );
+                    state.mail_worker.wake();
+                    return Ok(see_other(format!(
+                        "/organiser/participants/{id}?done=email"
+                    )));
+                }
+                Err(EmailChangeError::Taken) => lang
+                    .tr(
+                        "Mit dieser Adresse ist bereits eine andere Person angemeldet.",
+                        "Another person is already registered with this address.",
+                    )
+                    .to_string(),
+                Err(EmailChangeError::Cancelled) => lang
+                    .tr(
+                        "Die Anmeldung ist storniert; ihre Adresse lässt sich nicht mehr ändern.",
+                        "The registration is cancelled; its address can no longer be changed.",
+                    )
+                    .to_string(),
+                Err(EmailChangeError::Unexpected(e)) => return Err(PageError::Unexpected(e)),
+            }
+        }
+    };
+    let input = EmailInput {
+        value: form.email,
         error,
     };
-    let email = match EmailAddress::parse(&form.email) {
-        Ok(email) => email,
-        Err(e) => {
-            let input = refuse(e.message(lang));
-            return detail_page(
-                &req,
-                &state,
-                &current,
-                &registration,
-                &site,
-                "",
-                Some(input),
-            )
-            .await;
-        }
-    };
-    let (forum_id, context, id) = (state.forum_id, state.mail_context.clone(), registration.id);
-    let outcome = state
-        .db(move |conn| {
-            let forum = db::forums::find_by_id(conn, forum_id).map_err(anyhow::Error::from)?;
-            Ok::<_, PageError>(correct_email(conn, &forum, id, &email, &context))
-        })
-        .await?;
-    let error = match outcome {
-        Ok(()) => {
-            tracing::info!(
-                registration_id = id,
-                organiser_id = current.organiser.id,
-                "address corrected"
-            );
-            state.mail_worker.wake();
-            return Ok(see_other(format!(
-                "/organiser/participants/{id}?done=email"
-            )));
-        }
-        Err(EmailChangeError::Taken) => lang.tr(
-            "Mit dieser Adresse ist bereits eine andere Person angemeldet.",
-            "Another person is already registered with this address.",
-        ),
-        Err(EmailChangeError::Cancelled) => lang.tr(
-            "Die Anmeldung ist storniert; ihre Adresse lässt sich nicht mehr ändern.",
-            "The registration is cancelled; its address can no longer be changed.",
-        ),
-        Err(EmailChangeError::Unexpected(e)) => return Err(PageError::Unexpected(e)),
-    };
-    let input = refuse(error.to_string());
     detail_page(
         &req,
         &state,
